@@ -1,0 +1,46 @@
+namespace AspNetCore.Saml2Bearer.Assertions;
+
+/// <summary>
+/// A validated SAML 2.0 assertion. Every value was read from the element the signature covered.
+/// </summary>
+public sealed class Saml2Assertion
+{
+    /// <summary>The assertion's <c>ID</c>.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The assertion's <c>Issuer</c>: the entity ID of the identity provider.</summary>
+    public required string Issuer { get; init; }
+
+    /// <summary>The assertion's <c>IssueInstant</c>.</summary>
+    public required DateTimeOffset IssueInstant { get; init; }
+
+    /// <summary>The subject's <c>NameID</c>.</summary>
+    public required Saml2NameIdentifier NameId { get; init; }
+
+    /// <summary>The subject confirmations, in document order.</summary>
+    public required IReadOnlyList<Saml2SubjectConfirmation> SubjectConfirmations { get; init; }
+
+    /// <summary>The bearer subject confirmation that satisfied validation.</summary>
+    public required Saml2SubjectConfirmation BearerConfirmation { get; init; }
+
+    /// <summary>The assertion's conditions.</summary>
+    public required Saml2Conditions Conditions { get; init; }
+
+    /// <summary>The authentication statements, in document order.</summary>
+    public required IReadOnlyList<Saml2AuthenticationStatement> AuthenticationStatements { get; init; }
+
+    /// <summary>The attributes of every <c>AttributeStatement</c>, in document order.</summary>
+    public required IReadOnlyList<Saml2Attribute> Attributes { get; init; }
+
+    /// <summary>The signature method URI the assertion was signed with.</summary>
+    public required string SignatureAlgorithm { get; init; }
+
+    /// <summary>The digest method URI of the signature's reference.</summary>
+    public required string DigestAlgorithm { get; init; }
+
+    /// <summary>
+    /// The instant after which the assertion can no longer be used: the earlier of the conditions'
+    /// <c>NotOnOrAfter</c> and the bearer confirmation's <c>NotOnOrAfter</c>, without clock skew.
+    /// </summary>
+    public required DateTimeOffset ValidTo { get; init; }
+}

@@ -1,0 +1,138 @@
+namespace AspNetCore.Saml2Bearer.Assertions;
+
+/// <summary>
+/// The processing rules of RFC 7522 section 3 and SAML core for a verified assertion: subject, times,
+/// audience restrictions, bearer subject confirmation and lifetime.
+/// </summary>
+internal static class Saml2AssertionRules
+{
+    public static Saml2AssertionValidationResult Check(
+        Saml2AssertionReader reader,
+        Saml2AssertionSignature signature,
+        Saml2AssertionValidationParameters parameters,
+        HashSet<string> validAudiences,
+        HashSet<string> validRecipients)
+    {
+        if (!reader.HasSubject)
+        {
+            return Fail(Saml2AssertionFailureReason.SubjectMissing);
+        }
+
+        if (reader.NameId is null || reader.NameId.Value.Length == 0)
+        {
+            return Fail(Saml2AssertionFailureReason.NameIdMissing);
+        }
+
+        var now = parameters.TimeProvider.GetUtcNow();
+        var skew = parameters.ClockSkew;
+        var conditions = reader.Conditions;
+
+        if (reader.IssueInstant > now + skew || conditions?.NotBefore > now + skew)
+        {
+            return Fail(Saml2AssertionFailureReason.NotYetValid);
+        }
+
+        if (conditions?.NotOnOrAfter <= now - skew)
+        {
+            return Fail(Saml2AssertionFailureReason.Expired);
+        }
+
+        if (conditions is null || conditions.AudienceRestrictions.Count == 0)
+        {
+            return Fail(Saml2AssertionFailureReason.AudienceRestrictionMissing);
+        }
+
+        // SAML core 2.5.1.4: every AudienceRestriction must hold on its own.
+        foreach (var restriction in conditions.AudienceRestrictions)
+        {
+            if (!restriction.Any(validAudiences.Contains))
+            {
+                return Fail(Saml2AssertionFailureReason.AudienceInvalid);
+            }
+        }
+
+        if (conditions.NotOnOrAfter is null && !reader.SubjectConfirmations.Any(c => c.NotOnOrAfter is not null))
+        {
+            return Fail(Saml2AssertionFailureReason.ExpiryMissing);
+        }
+
+        var reason = FindBearerConfirmation(reader.SubjectConfirmations, now, skew, validRecipients, out var bearer);
+        if (bearer is null)
+        {
+            return Fail(reason);
+        }
+
+        var validTo = conditions.NotOnOrAfter is { } conditionsExpiry && conditionsExpiry < bearer.NotOnOrAfter!.Value
+            ? conditionsExpiry
+            : bearer.NotOnOrAfter!.Value;
+        var validFrom = conditions.NotBefore ?? reader.IssueInstant!.Value;
+        if (validTo - validFrom > parameters.MaximumLifetime)
+        {
+            return Fail(Saml2AssertionFailureReason.LifetimeTooLong);
+        }
+
+        return Saml2AssertionValidationResult.Success(new Saml2Assertion
+        {
+            Id = reader.Id!,
+            Issuer = reader.Issuer!,
+            IssueInstant = reader.IssueInstant!.Value,
+            NameId = reader.NameId,
+            SubjectConfirmations = reader.SubjectConfirmations.ToArray(),
+            BearerConfirmation = bearer,
+            Conditions = conditions,
+            AuthenticationStatements = reader.AuthenticationStatements.ToArray(),
+            Attributes = reader.Attributes.ToArray(),
+            SignatureAlgorithm = signature.SignatureAlgorithm.Uri,
+            DigestAlgorithm = signature.DigestAlgorithm.Uri,
+            ValidTo = validTo,
+        });
+    }
+
+    /// <summary>
+    /// Finds a bearer confirmation whose Recipient is valid and whose time window holds (RFC 7522
+    /// section 3, item 3). When none does, the reason describes the first bearer confirmation's fault.
+    /// </summary>
+    private static Saml2AssertionFailureReason FindBearerConfirmation(
+        IReadOnlyList<Saml2SubjectConfirmation> confirmations,
+        DateTimeOffset now,
+        TimeSpan skew,
+        HashSet<string> validRecipients,
+        out Saml2SubjectConfirmation? bearer)
+    {
+        bearer = null;
+        var firstFault = Saml2AssertionFailureReason.BearerConfirmationMissing;
+        foreach (var confirmation in confirmations)
+        {
+            if (!string.Equals(confirmation.Method, Saml2Constants.BearerMethod, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var fault = confirmation switch
+            {
+                { Recipient: null or "" } => Saml2AssertionFailureReason.RecipientMissing,
+                { Recipient: var recipient } when !validRecipients.Contains(recipient) => Saml2AssertionFailureReason.RecipientInvalid,
+                { NotOnOrAfter: null } => Saml2AssertionFailureReason.SubjectConfirmationExpiryMissing,
+                { NotOnOrAfter: var notOnOrAfter } when notOnOrAfter <= now - skew => Saml2AssertionFailureReason.SubjectConfirmationExpired,
+                { NotBefore: var notBefore } when notBefore > now + skew => Saml2AssertionFailureReason.SubjectConfirmationExpired,
+                _ => Saml2AssertionFailureReason.None,
+            };
+
+            if (fault == Saml2AssertionFailureReason.None)
+            {
+                bearer = confirmation;
+                return fault;
+            }
+
+            if (firstFault == Saml2AssertionFailureReason.BearerConfirmationMissing)
+            {
+                firstFault = fault;
+            }
+        }
+
+        return firstFault;
+    }
+
+    private static Saml2AssertionValidationResult Fail(Saml2AssertionFailureReason reason) =>
+        Saml2AssertionValidationResult.Failure(reason);
+}

@@ -1,0 +1,163 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace AspNetCore.Saml2Bearer.Assertions;
+
+/// <summary>
+/// What a SAML 2.0 assertion must satisfy to be accepted, modelled on Microsoft.IdentityModel's
+/// <c>TokenValidationParameters</c>. The defaults follow RFC 7522 section 3 and are the safe choice.
+/// </summary>
+public sealed class Saml2AssertionValidationParameters
+{
+    /// <summary>The default <see cref="ClockSkew"/>: five minutes.</summary>
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>The default <see cref="MaximumLifetime"/>: one hour.</summary>
+    public static readonly TimeSpan DefaultMaximumLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>The default <see cref="MaximumEncodedLength"/>: 256 KiB.</summary>
+    public const int DefaultMaximumEncodedLength = 256 * 1024;
+
+    /// <summary>The default <see cref="MaximumDecodedLength"/>: 512 KiB.</summary>
+    public const int DefaultMaximumDecodedLength = 512 * 1024;
+
+    /// <summary>The default <see cref="MaximumElementDepth"/>.</summary>
+    public const int DefaultMaximumElementDepth = 64;
+
+    /// <summary>
+    /// The trusted identity providers. The assertion's <c>Issuer</c> must be one of their entity IDs, and
+    /// the signature must verify with a key of that same identity provider.
+    /// </summary>
+    public IList<Saml2IdentityProvider> IdentityProviders { get; } = new List<Saml2IdentityProvider>();
+
+    /// <summary>
+    /// The audiences this party answers to. Every <c>AudienceRestriction</c> in the assertion must name
+    /// at least one of them (SAML core 2.5.1.4).
+    /// </summary>
+    public IList<string> ValidAudiences { get; } = new List<string>();
+
+    /// <summary>
+    /// The values a bearer <c>SubjectConfirmationData/@Recipient</c> may take; typically the token
+    /// endpoint the assertion will be presented to.
+    /// </summary>
+    public IList<string> ValidRecipients { get; } = new List<string>();
+
+    /// <summary>The tolerance applied to every time comparison. Default: five minutes.</summary>
+    public TimeSpan ClockSkew { get; set; } = DefaultClockSkew;
+
+    /// <summary>
+    /// The longest lifetime accepted, from <c>NotBefore</c> (or <c>IssueInstant</c>) to the effective
+    /// <c>NotOnOrAfter</c>. Default: one hour.
+    /// </summary>
+    public TimeSpan MaximumLifetime { get; set; } = DefaultMaximumLifetime;
+
+    /// <summary>
+    /// Whether RSA-SHA1 / ECDSA-SHA1 signatures and SHA-1 digests are accepted. Off by default: only
+    /// enable it for an identity provider that cannot sign with SHA-2.
+    /// </summary>
+    public bool AllowSha1 { get; set; }
+
+    /// <summary>The encodings accepted from callers. Default: base64, base64url and DEFLATE.</summary>
+    public Saml2AssertionEncodings AllowedEncodings { get; set; } = Saml2AssertionEncodings.Default;
+
+    /// <summary>The longest encoded assertion accepted, in characters, checked before decoding. Default: 256 KiB.</summary>
+    public int MaximumEncodedLength { get; set; } = DefaultMaximumEncodedLength;
+
+    /// <summary>The largest decoded (or inflated) assertion accepted, in bytes. Default: 512 KiB.</summary>
+    public int MaximumDecodedLength { get; set; } = DefaultMaximumDecodedLength;
+
+    /// <summary>The deepest element nesting accepted. Default: 64.</summary>
+    public int MaximumElementDepth { get; set; } = DefaultMaximumElementDepth;
+
+    /// <summary>
+    /// Whether a <c>samlp:Response</c> holding exactly one signed assertion is accepted in place of the
+    /// assertion. Off by default; the assertion inside must satisfy every rule on its own.
+    /// </summary>
+    public bool AllowResponseWrapper { get; set; }
+
+    /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Adds a trusted identity provider with its signing certificates.
+    /// </summary>
+    /// <param name="entityId">The identity provider's entity ID.</param>
+    /// <param name="signingCertificates">Its signing certificates.</param>
+    /// <returns>This instance.</returns>
+    public Saml2AssertionValidationParameters AddIdentityProvider(string entityId, params X509Certificate2[] signingCertificates)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entityId);
+        ArgumentNullException.ThrowIfNull(signingCertificates);
+        var identityProvider = new Saml2IdentityProvider { EntityId = entityId };
+        foreach (var certificate in signingCertificates)
+        {
+            identityProvider.SigningCertificates.Add(certificate);
+        }
+
+        IdentityProviders.Add(identityProvider);
+        return this;
+    }
+
+    /// <summary>
+    /// Checks that the parameters can validate anything at all.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A required value is missing or out of range.</exception>
+    public void Validate()
+    {
+        if (IdentityProviders.Count == 0)
+        {
+            throw new InvalidOperationException($"{nameof(IdentityProviders)} is empty: configure at least one trusted identity provider.");
+        }
+
+        foreach (var identityProvider in IdentityProviders)
+        {
+            if (string.IsNullOrEmpty(identityProvider.EntityId))
+            {
+                throw new InvalidOperationException($"An identity provider has no {nameof(Saml2IdentityProvider.EntityId)}.");
+            }
+
+            if (identityProvider.SigningCertificates.Count == 0 && identityProvider.MetadataManager is null)
+            {
+                throw new InvalidOperationException(
+                    $"The identity provider '{identityProvider.EntityId}' has neither {nameof(Saml2IdentityProvider.SigningCertificates)} nor a {nameof(Saml2IdentityProvider.MetadataManager)}.");
+            }
+        }
+
+        if (IdentityProviders.Select(i => i.EntityId).Distinct(StringComparer.Ordinal).Count() != IdentityProviders.Count)
+        {
+            throw new InvalidOperationException($"{nameof(IdentityProviders)} names an entity ID twice.");
+        }
+
+        if (ValidAudiences.Count == 0 || ValidAudiences.Any(string.IsNullOrEmpty))
+        {
+            throw new InvalidOperationException($"{nameof(ValidAudiences)} is empty or holds an empty value: configure the audience this party answers to.");
+        }
+
+        if (ValidRecipients.Count == 0 || ValidRecipients.Any(string.IsNullOrEmpty))
+        {
+            throw new InvalidOperationException($"{nameof(ValidRecipients)} is empty or holds an empty value: configure the token endpoint the assertion is presented to.");
+        }
+
+        if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromHours(1))
+        {
+            throw new InvalidOperationException($"{nameof(ClockSkew)} must be between zero and one hour.");
+        }
+
+        if (MaximumLifetime <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{nameof(MaximumLifetime)} must be positive.");
+        }
+
+        if (MaximumEncodedLength <= 0 || MaximumDecodedLength <= 0 || MaximumElementDepth <= 0)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(MaximumEncodedLength)}, {nameof(MaximumDecodedLength)} and {nameof(MaximumElementDepth)} must be positive.");
+        }
+
+        if (AllowedEncodings == Saml2AssertionEncodings.None)
+        {
+            throw new InvalidOperationException($"{nameof(AllowedEncodings)} allows no encoding.");
+        }
+
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+    }
+}

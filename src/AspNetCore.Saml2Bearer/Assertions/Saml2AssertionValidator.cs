@@ -1,0 +1,208 @@
+using System.Security.Cryptography;
+using System.Xml;
+using Microsoft.IdentityModel.Protocols;
+
+namespace AspNetCore.Saml2Bearer.Assertions;
+
+/// <summary>
+/// Decodes and validates SAML 2.0 bearer assertions under RFC 7522 section 3, with the structural rules
+/// that stop signature wrapping. Thread-safe; create one per set of parameters and reuse it: keys are
+/// extracted once, at construction.
+/// </summary>
+public sealed class Saml2AssertionValidator
+{
+    private readonly Saml2AssertionValidationParameters _parameters;
+    private readonly Dictionary<string, TrustedIssuer> _issuers;
+    private readonly Dictionary<string, string> _issuerByCertificateHash;
+    private readonly HashSet<string> _validAudiences;
+    private readonly HashSet<string> _validRecipients;
+
+    /// <summary>Creates a validator. The parameters are read now; later changes to them are not seen.</summary>
+    /// <param name="parameters">What an assertion must satisfy.</param>
+    /// <exception cref="InvalidOperationException">The parameters are incomplete or out of range.</exception>
+    public Saml2AssertionValidator(Saml2AssertionValidationParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        parameters.Validate();
+        _parameters = parameters;
+        _issuers = new Dictionary<string, TrustedIssuer>(StringComparer.Ordinal);
+        _issuerByCertificateHash = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var identityProvider in parameters.IdentityProviders)
+        {
+            var keys = identityProvider.SigningCertificates.Select(c => Saml2SigningKey.Create(identityProvider.EntityId, c)).ToArray();
+            _issuers[identityProvider.EntityId] = new TrustedIssuer(keys, identityProvider.MetadataManager);
+            foreach (var key in keys)
+            {
+                _issuerByCertificateHash[Convert.ToHexString(key.CertificateHash)] = identityProvider.EntityId;
+            }
+        }
+
+        _validAudiences = new HashSet<string>(parameters.ValidAudiences, StringComparer.Ordinal);
+        _validRecipients = new HashSet<string>(parameters.ValidRecipients, StringComparer.Ordinal);
+    }
+
+    /// <summary>The parameters this validator was created with.</summary>
+    public Saml2AssertionValidationParameters Parameters => _parameters;
+
+    /// <summary>
+    /// Decodes an assertion as a caller sent it (base64, base64url, DEFLATE, or raw XML when allowed)
+    /// and validates it.
+    /// </summary>
+    /// <param name="encodedAssertion">The encoded assertion.</param>
+    /// <param name="cancellationToken">Cancels a metadata refresh, if one is needed.</param>
+    /// <returns>The validated assertion, or the reason it was rejected.</returns>
+    public ValueTask<Saml2AssertionValidationResult> ValidateAsync(string encodedAssertion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(encodedAssertion);
+        var decoded = Decode(encodedAssertion);
+        return decoded.Xml is null
+            ? ValueTask.FromResult(Saml2AssertionValidationResult.Failure(decoded.FailureReason))
+            : ValidateDecodedAsync(decoded.Xml, cancellationToken);
+    }
+
+    /// <summary>Decodes without validating: the first step of <see cref="ValidateAsync"/>.</summary>
+    internal Saml2AssertionDecodeResult Decode(ReadOnlySpan<char> encodedAssertion) =>
+        Saml2AssertionDecoder.Decode(encodedAssertion, _parameters);
+
+    /// <summary>Validates the XML bytes of an assertion that has already been decoded.</summary>
+    /// <param name="assertionXml">The assertion document.</param>
+    /// <param name="cancellationToken">Cancels a metadata refresh, if one is needed.</param>
+    /// <returns>The validated assertion, or the reason it was rejected.</returns>
+    public ValueTask<Saml2AssertionValidationResult> ValidateDecodedAsync(byte[] assertionXml, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assertionXml);
+        if (assertionXml.Length > _parameters.MaximumDecodedLength)
+        {
+            return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(Saml2AssertionFailureReason.DecodedSizeExceeded));
+        }
+
+        var document = SecureXmlLoader.Load(assertionXml, _parameters, out var reason);
+        if (document is null)
+        {
+            return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(reason));
+        }
+
+        reason = Saml2DocumentStructure.Locate(document, _parameters.AllowResponseWrapper, out var assertionDocument, out var signatureElement);
+        if (reason != Saml2AssertionFailureReason.None)
+        {
+            return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(reason));
+        }
+
+        var assertion = assertionDocument.DocumentElement!;
+        reason = Saml2AssertionReader.ReadHeader(assertion, out var reader);
+        if (reason != Saml2AssertionFailureReason.None)
+        {
+            return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(reason));
+        }
+
+        if (!_issuers.TryGetValue(reader.Issuer!, out var issuer))
+        {
+            return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(Saml2AssertionFailureReason.IssuerNotTrusted));
+        }
+
+        reason = Saml2SignatureReader.Read(signatureElement!, reader.Id!, _parameters.AllowSha1, out var signature);
+        if (reason != Saml2AssertionFailureReason.None)
+        {
+            return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(reason));
+        }
+
+        if (issuer.MetadataManager is null)
+        {
+            return ValueTask.FromResult(Complete(assertionDocument, reader, signature!, issuer.Keys));
+        }
+
+        return ValidateWithMetadataAsync(assertionDocument, reader, signature!, issuer, cancellationToken);
+    }
+
+    private async ValueTask<Saml2AssertionValidationResult> ValidateWithMetadataAsync(
+        XmlDocument document,
+        Saml2AssertionReader reader,
+        Saml2AssertionSignature signature,
+        TrustedIssuer issuer,
+        CancellationToken cancellationToken)
+    {
+        var metadata = await GetMetadataAsync(issuer.MetadataManager!, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Saml2SigningKey> keys = Combine(issuer.Keys, metadata, reader.Issuer!);
+        if (Saml2SignatureVerifier.VerifySignedInfo(signature, keys) is null)
+        {
+            // An unknown key may mean the identity provider rolled over: refresh once, as JwtBearer does.
+            issuer.MetadataManager!.RequestRefresh();
+            var refreshed = await GetMetadataAsync(issuer.MetadataManager, cancellationToken).ConfigureAwait(false);
+            if (!ReferenceEquals(refreshed, metadata))
+            {
+                keys = Combine(issuer.Keys, refreshed, reader.Issuer!);
+            }
+        }
+
+        return Complete(document, reader, signature, keys);
+    }
+
+    private static async Task<Saml2IdentityProviderMetadata?> GetMetadataAsync(
+        IConfigurationManager<Saml2IdentityProviderMetadata> manager,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await manager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // No metadata could be had yet; the configured certificates, if any, still apply.
+            return null;
+        }
+    }
+
+    private static Saml2SigningKey[] Combine(Saml2SigningKey[] configured, Saml2IdentityProviderMetadata? metadata, string issuer) =>
+        metadata is null || !string.Equals(metadata.EntityId, issuer, StringComparison.Ordinal)
+            ? configured
+            : [.. configured, .. metadata.GetKeys(issuer)];
+
+    private Saml2AssertionValidationResult Complete(
+        XmlDocument document,
+        Saml2AssertionReader reader,
+        Saml2AssertionSignature signature,
+        IReadOnlyList<Saml2SigningKey> keys)
+    {
+        if (Saml2SignatureVerifier.VerifySignedInfo(signature, keys) is null)
+        {
+            return Saml2AssertionValidationResult.Failure(DiagnoseUnverifiedSignature(signature, reader.Issuer!));
+        }
+
+        if (!Saml2SignatureVerifier.VerifyDigest(document, signature))
+        {
+            return Saml2AssertionValidationResult.Failure(Saml2AssertionFailureReason.DigestMismatch);
+        }
+
+        // From here on every value is read from the element whose digest was just verified.
+        var reason = reader.ReadBody(document.DocumentElement!);
+        if (reason != Saml2AssertionFailureReason.None)
+        {
+            return Saml2AssertionValidationResult.Failure(reason);
+        }
+
+        return Saml2AssertionRules.Check(reader, signature, _parameters, _validAudiences, _validRecipients);
+    }
+
+    /// <summary>
+    /// Names why no trusted key verified, using the certificate the message names as a hint only.
+    /// </summary>
+    private Saml2AssertionFailureReason DiagnoseUnverifiedSignature(Saml2AssertionSignature signature, string issuer)
+    {
+        foreach (var hash in signature.KeyInfoCertificateHashes)
+        {
+            if (!_issuerByCertificateHash.TryGetValue(Convert.ToHexString(hash), out var owner))
+            {
+                return Saml2AssertionFailureReason.SigningKeyNotTrusted;
+            }
+
+            if (!string.Equals(owner, issuer, StringComparison.Ordinal))
+            {
+                return Saml2AssertionFailureReason.IssuerKeyMismatch;
+            }
+        }
+
+        return Saml2AssertionFailureReason.SignatureInvalid;
+    }
+
+    private sealed record TrustedIssuer(Saml2SigningKey[] Keys, IConfigurationManager<Saml2IdentityProviderMetadata>? MetadataManager);
+}

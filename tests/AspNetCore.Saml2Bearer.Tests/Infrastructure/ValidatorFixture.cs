@@ -1,0 +1,57 @@
+using AspNetCore.Saml2Bearer.Assertions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspNetCore.Saml2Bearer.Tests.Infrastructure;
+
+/// <summary>
+/// A trusted IdP key, an untrusted attacker key, a second trusted IdP, a fake clock, and validators.
+/// </summary>
+public sealed class ValidatorFixture : IDisposable
+{
+    public const string OtherIssuer = "https://other-idp.example.com/saml";
+
+    public ValidatorFixture()
+    {
+        IdpKey = TestSigningKey.CreateRsa("CN=Trusted IdP");
+        OtherIdpKey = TestSigningKey.CreateRsa("CN=Other trusted IdP");
+        AttackerKey = TestSigningKey.CreateRsa("CN=Trusted IdP");
+        EcdsaIdpKey = TestSigningKey.CreateEcdsa("CN=Trusted EC IdP");
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    }
+
+    public TestSigningKey IdpKey { get; }
+
+    public TestSigningKey OtherIdpKey { get; }
+
+    public TestSigningKey AttackerKey { get; }
+
+    public TestSigningKey EcdsaIdpKey { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public DateTimeOffset Now => Time.GetUtcNow();
+
+    public Saml2AssertionBuilder NewAssertion() => new(Now);
+
+    public Saml2AssertionValidationParameters CreateParameters(Action<Saml2AssertionValidationParameters>? configure = null)
+    {
+        var parameters = new Saml2AssertionValidationParameters { TimeProvider = Time };
+        parameters.AddIdentityProvider(Saml2AssertionBuilder.DefaultIssuer, IdpKey.PublicCertificate, EcdsaIdpKey.PublicCertificate);
+        parameters.AddIdentityProvider(OtherIssuer, OtherIdpKey.PublicCertificate);
+        parameters.ValidAudiences.Add(Saml2AssertionBuilder.DefaultAudience);
+        parameters.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
+        configure?.Invoke(parameters);
+        return parameters;
+    }
+
+    public Saml2AssertionValidator CreateValidator(Action<Saml2AssertionValidationParameters>? configure = null) =>
+        new(CreateParameters(configure));
+
+    public void Dispose()
+    {
+        IdpKey.Dispose();
+        OtherIdpKey.Dispose();
+        AttackerKey.Dispose();
+        EcdsaIdpKey.Dispose();
+    }
+}

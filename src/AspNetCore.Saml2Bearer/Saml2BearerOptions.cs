@@ -1,0 +1,179 @@
+using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.Events;
+using AspNetCore.Saml2Bearer.TokenExchange;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace AspNetCore.Saml2Bearer;
+
+/// <summary>
+/// Options of the SAML 2.0 bearer authentication handler: where the assertion comes from, how it is
+/// validated, where and how it is exchanged for an access token, and how the result is cached.
+/// </summary>
+public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
+{
+    /// <summary>Creates the options with their defaults.</summary>
+    public Saml2BearerOptions()
+    {
+        Events = new Saml2BearerEvents();
+    }
+
+    /// <summary>The events raised by the handler. Replace it or set its delegates to customise the flow.</summary>
+    public new Saml2BearerEvents Events
+    {
+        get => (Saml2BearerEvents)base.Events!;
+        set => base.Events = value;
+    }
+
+    // Extraction
+
+    /// <summary>The request header that carries the assertion. Default: <c>Authorization</c>.</summary>
+    public string HeaderName { get; set; } = "Authorization";
+
+    /// <summary>
+    /// The schemes accepted in <see cref="HeaderName"/> (compared case-insensitively). Default: <c>SAML</c>.
+    /// Empty: the whole header value is the assertion (for a custom header).
+    /// </summary>
+    public IList<string> HeaderSchemes { get; } = new List<string> { Saml2BearerDefaults.HeaderScheme };
+
+    /// <summary>Whether an <c>assertion</c> form field on a POST carries the assertion. Off by default.</summary>
+    public bool AllowFormField { get; set; }
+
+    /// <summary>The form field read when <see cref="AllowFormField"/> is on. Default: <c>assertion</c>.</summary>
+    public string FormFieldName { get; set; } = Saml2BearerDefaults.FormField;
+
+    // Validation
+
+    /// <summary>Whether the assertion is validated locally (the default) or only by the authorization server.</summary>
+    public Saml2BearerAssertionValidationMode AssertionValidationMode { get; set; } = Saml2BearerAssertionValidationMode.Full;
+
+    /// <summary>
+    /// What the assertion must satisfy: trusted identity providers and their keys, audiences, recipients
+    /// (default: the token endpoint), clock skew, lifetime, algorithms, size caps.
+    /// </summary>
+    public Saml2AssertionValidationParameters Assertion { get; set; } = new();
+
+    // Token endpoint
+
+    /// <summary>The token endpoint of the authorization server. Discovered from <see cref="Authority"/> when not set.</summary>
+    public string? TokenEndpoint { get; set; }
+
+    /// <summary>
+    /// The authorization server's issuer. When set, the token endpoint and the JWKS are discovered (OpenID
+    /// Connect discovery or RFC 8414), and JWT access tokens and ID tokens are validated against them.
+    /// </summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The discovery document address. Default: <see cref="Authority"/> + <c>/.well-known/openid-configuration</c>.</summary>
+    public string? MetadataAddress { get; set; }
+
+    /// <summary>
+    /// Whether discovery and the token endpoint must use HTTPS. Default: true. Turn it off only for
+    /// loopback development and tests: over HTTP the assertion and the client secret cross the network in clear.
+    /// </summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>The discovery manager; created from <see cref="Authority"/> when not set.</summary>
+    public IConfigurationManager<OpenIdConnectConfiguration>? ConfigurationManager { get; set; }
+
+    /// <summary>How often discovery is refreshed. Default: 12 hours, as in JwtBearer.</summary>
+    public TimeSpan AutomaticRefreshInterval { get; set; } = ConfigurationManager<OpenIdConnectConfiguration>.DefaultAutomaticRefreshInterval;
+
+    /// <summary>The minimum time between forced discovery refreshes. Default: 5 minutes, as in JwtBearer.</summary>
+    public TimeSpan RefreshInterval { get; set; } = ConfigurationManager<OpenIdConnectConfiguration>.DefaultRefreshInterval;
+
+    /// <summary>The timeout of one token request, end to end. Default: 10 seconds.</summary>
+    public TimeSpan BackchannelTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The largest token response body read. Default: 64 KiB.</summary>
+    public int MaximumTokenResponseSize { get; set; } = 64 * 1024;
+
+    // Client
+
+    /// <summary>This API's client ID at the authorization server.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>This API's client secret. Never logged.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>How this API authenticates at the token endpoint. Default: <c>client_secret_basic</c>.</summary>
+    public Saml2BearerClientAuthenticationMethod ClientAuthenticationMethod { get; set; } = Saml2BearerClientAuthenticationMethod.ClientSecretBasic;
+
+    /// <summary>The key that signs the client assertion for <see cref="Saml2BearerClientAuthenticationMethod.PrivateKeyJwt"/>.</summary>
+    public SigningCredentials? ClientSigningCredentials { get; set; }
+
+    /// <summary>The lifetime of a <c>private_key_jwt</c> client assertion. Default: 1 minute.</summary>
+    public TimeSpan ClientAssertionLifetime { get; set; } = TimeSpan.FromMinutes(1);
+
+    // Token request
+
+    /// <summary>The <c>scope</c> to request (space-separated), or <see langword="null"/>.</summary>
+    public string? Scope { get; set; }
+
+    /// <summary>An <c>audience</c> parameter for the token request, or <see langword="null"/>.</summary>
+    public string? TokenAudience { get; set; }
+
+    /// <summary>A <c>resource</c> parameter (RFC 8707) for the token request, or <see langword="null"/>.</summary>
+    public string? Resource { get; set; }
+
+    /// <summary>Extra form parameters sent with every token request.</summary>
+    public IDictionary<string, string> AdditionalTokenRequestParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>How the assertion is encoded in the token request. Default: base64url without padding (RFC 7522).</summary>
+    public Saml2BearerAssertionEncoding AssertionEncoding { get; set; } = Saml2BearerAssertionEncoding.Base64Url;
+
+    // Token trust
+
+    /// <summary>
+    /// How JWT access tokens and ID tokens from the authorization server are validated when
+    /// <see cref="Authority"/> is set. The issuer and signing keys come from discovery; the audience
+    /// defaults to <see cref="ClientId"/>.
+    /// </summary>
+    public TokenValidationParameters TokenValidationParameters { get; set; } = new();
+
+    /// <summary>Whether the claims of a validated JWT access token are added to the principal. Default: true.</summary>
+    public bool MapAccessTokenClaims { get; set; } = true;
+
+    // Cache
+
+    /// <summary>How long before its expiry a cached token stops being used. Default: 60 seconds.</summary>
+    public TimeSpan TokenExpirationMargin { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The lifetime assumed for a token whose response has no <c>expires_in</c>. Default: 5 minutes.</summary>
+    public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most tokens held in memory per scheme. Default: 10,000.</summary>
+    public int TokenCacheSizeLimit { get; set; } = 10_000;
+
+    /// <summary>Whether a repeated, byte-identical assertion skips parsing and signature checks while it is valid. Default: true.</summary>
+    public bool EnableAssertionCache { get; set; } = true;
+
+    /// <summary>The most validated assertions remembered for the repeat fast path. Default: 10,000.</summary>
+    public int AssertionCacheSizeLimit { get; set; } = 10_000;
+
+    // Principal and tokens
+
+    /// <summary>The claim type of the name. Default: <see cref="System.Security.Claims.ClaimTypes.Name"/>.</summary>
+    public string NameClaimType { get; set; } = System.Security.Claims.ClaimTypes.Name;
+
+    /// <summary>The claim type of roles. Default: <see cref="System.Security.Claims.ClaimTypes.Role"/>.</summary>
+    public string RoleClaimType { get; set; } = System.Security.Claims.ClaimTypes.Role;
+
+    /// <summary>
+    /// Maps SAML attribute names to claim types. Attributes not in the map keep their name as the claim
+    /// type. Empty by default.
+    /// </summary>
+    public IDictionary<string, string> AttributeClaimTypeMap { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Whether the tokens are stored in the authentication properties (<c>GetTokenAsync</c>). Default: true.</summary>
+    public bool SaveTokens { get; set; } = true;
+
+    /// <summary>Whether the challenge carries <c>error_description</c>. Default: true. Descriptions never echo input.</summary>
+    public bool IncludeErrorDetails { get; set; } = true;
+
+    /// <summary>The <c>Retry-After</c> sent with a 503 when the token service gives none. Default: 30 seconds.</summary>
+    public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+}

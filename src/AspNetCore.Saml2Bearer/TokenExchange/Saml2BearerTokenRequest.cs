@@ -1,0 +1,19 @@
+namespace AspNetCore.Saml2Bearer.TokenExchange;
+
+/// <summary>
+/// One RFC 7522 token request: the assertion to present and the options of the scheme that presents it.
+/// </summary>
+public sealed class Saml2BearerTokenRequest
+{
+    /// <summary>The authentication scheme on whose behalf the exchange runs.</summary>
+    public required string SchemeName { get; init; }
+
+    /// <summary>The options of that scheme (token endpoint, client credentials, scope...).</summary>
+    public required Saml2BearerOptions Options { get; init; }
+
+    /// <summary>The assertion's XML bytes, exactly as the caller sent them after decoding.</summary>
+    public required ReadOnlyMemory<byte> Assertion { get; init; }
+
+    /// <summary>The scope to request, or <see langword="null"/> for none (the options' <c>Scope</c> by default).</summary>
+    public string? Scope { get; init; }
+}

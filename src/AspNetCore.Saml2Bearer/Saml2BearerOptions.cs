@@ -70,8 +70,9 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     public string? MetadataAddress { get; set; }
 
     /// <summary>
-    /// Whether discovery and the token endpoint must use HTTPS. Default: true. Turn it off only for
-    /// loopback development and tests: over HTTP the assertion and the client secret cross the network in clear.
+    /// Whether discovery and the token endpoint must use HTTPS. Default: true. Loopback addresses
+    /// (localhost, 127.0.0.0/8, ::1) may use HTTP regardless, since that traffic never leaves the machine.
+    /// Turn it off only for development: over HTTP the assertion and the client secret cross the network in clear.
     /// </summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
@@ -176,4 +177,93 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>The <c>Retry-After</c> sent with a 503 when the token service gives none. Default: 30 seconds.</summary>
     public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+
+    /// <summary>The per-scheme state built in post-configuration.</summary>
+    internal Saml2BearerSchemeState? State { get; set; }
+
+    /// <summary>
+    /// Checks the options at startup and names what is missing or inconsistent.
+    /// </summary>
+    /// <param name="scheme">The scheme the options belong to.</param>
+    /// <exception cref="InvalidOperationException">The options cannot work.</exception>
+    public override void Validate(string scheme)
+    {
+        base.Validate(scheme);
+        if (string.IsNullOrEmpty(TokenEndpoint) && string.IsNullOrEmpty(Authority))
+        {
+            throw Invalid(scheme, $"neither {nameof(TokenEndpoint)} nor {nameof(Authority)} is set: set the token endpoint of the authorization server, or its issuer for discovery.");
+        }
+
+        ValidateAddress(scheme, nameof(TokenEndpoint), TokenEndpoint);
+        ValidateAddress(scheme, nameof(Authority), Authority);
+        ValidateAddress(scheme, nameof(MetadataAddress), MetadataAddress);
+
+        switch (ClientAuthenticationMethod)
+        {
+            case Saml2BearerClientAuthenticationMethod.ClientSecretBasic or Saml2BearerClientAuthenticationMethod.ClientSecretPost
+                when string.IsNullOrEmpty(ClientId) || string.IsNullOrEmpty(ClientSecret):
+                throw Invalid(scheme, $"{nameof(ClientAuthenticationMethod)} {ClientAuthenticationMethod} needs {nameof(ClientId)} and {nameof(ClientSecret)}.");
+            case Saml2BearerClientAuthenticationMethod.PrivateKeyJwt when string.IsNullOrEmpty(ClientId) || ClientSigningCredentials is null:
+                throw Invalid(scheme, $"{nameof(ClientAuthenticationMethod)} PrivateKeyJwt needs {nameof(ClientId)} and {nameof(ClientSigningCredentials)}.");
+        }
+
+        if (AssertionValidationMode == Saml2BearerAssertionValidationMode.Full)
+        {
+            if (Assertion.ValidRecipients.Count == 0 && string.IsNullOrEmpty(TokenEndpoint))
+            {
+                throw Invalid(scheme, $"{nameof(Assertion)}.{nameof(Saml2AssertionValidationParameters.ValidRecipients)} is empty and the token endpoint is discovered: set the recipient the identity provider writes into the assertions.");
+            }
+
+            try
+            {
+                Assertion.Validate();
+            }
+            catch (InvalidOperationException exception)
+            {
+                throw Invalid(scheme, $"{nameof(Assertion)}: {exception.Message}");
+            }
+        }
+        else if (string.IsNullOrEmpty(Authority) && ConfigurationManager is null)
+        {
+            throw Invalid(scheme, $"{nameof(AssertionValidationMode)} TrustAuthorizationServer needs {nameof(Authority)}: the principal must come from a JWT the authorization server signed, validated against its JWKS (token introspection is not supported).");
+        }
+
+        if (string.IsNullOrEmpty(HeaderName) || (AllowFormField && string.IsNullOrEmpty(FormFieldName)))
+        {
+            throw Invalid(scheme, $"{nameof(HeaderName)} (and {nameof(FormFieldName)} when {nameof(AllowFormField)} is on) must not be empty.");
+        }
+
+        if (BackchannelTimeout <= TimeSpan.Zero || TokenExpirationMargin < TimeSpan.Zero || DefaultTokenLifetime <= TimeSpan.Zero
+            || TokenCacheSizeLimit <= 0 || AssertionCacheSizeLimit <= 0 || MaximumTokenResponseSize <= 0 || DefaultRetryAfter <= TimeSpan.Zero)
+        {
+            throw Invalid(scheme, $"{nameof(BackchannelTimeout)}, {nameof(DefaultTokenLifetime)}, {nameof(DefaultRetryAfter)}, the cache size limits and {nameof(MaximumTokenResponseSize)} must be positive, and {nameof(TokenExpirationMargin)} not negative.");
+        }
+    }
+
+    private void ValidateAddress(string scheme, string name, string? address)
+    {
+        if (string.IsNullOrEmpty(address))
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw Invalid(scheme, $"{name} must be an absolute http(s) URI.");
+        }
+
+        if (RequireHttpsMetadata && uri.Scheme != Uri.UriSchemeHttps && !IsLoopback(uri))
+        {
+            throw Invalid(scheme, $"{name} uses HTTP while {nameof(RequireHttpsMetadata)} is on: use HTTPS, or set {nameof(RequireHttpsMetadata)} to false for loopback development only.");
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="uri"/> names this machine (localhost, 127.0.0.0/8, ::1): plain HTTP there
+    /// never crosses a network, so it is allowed without turning <see cref="RequireHttpsMetadata"/> off.
+    /// </summary>
+    internal static bool IsLoopback(Uri uri) => uri.IsLoopback;
+
+    private static InvalidOperationException Invalid(string scheme, string message) =>
+        new($"The Saml2Bearer scheme '{scheme}' is misconfigured: {message}");
 }

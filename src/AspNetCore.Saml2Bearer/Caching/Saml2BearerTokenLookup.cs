@@ -1,0 +1,9 @@
+using AspNetCore.Saml2Bearer.TokenExchange;
+
+namespace AspNetCore.Saml2Bearer.Caching;
+
+/// <summary>The token for a key, or the failed exchange result.</summary>
+/// <param name="Token">The token, or <see langword="null"/> when the exchange failed.</param>
+/// <param name="Failure">The failed exchange, or <see langword="null"/>.</param>
+/// <param name="Source">Where the token (or failure) came from.</param>
+internal sealed record Saml2BearerTokenLookup(Saml2BearerCachedToken? Token, Saml2BearerTokenResult? Failure, Saml2BearerTokenLookupSource Source);

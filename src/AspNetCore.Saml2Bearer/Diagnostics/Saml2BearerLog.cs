@@ -1,0 +1,50 @@
+using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.Caching;
+using Microsoft.Extensions.Logging;
+
+namespace AspNetCore.Saml2Bearer.Diagnostics;
+
+/// <summary>
+/// The handler's logs. Identifiers are short hashes; assertions, tokens and secrets are never logged.
+/// </summary>
+internal static partial class Saml2BearerLog
+{
+    [LoggerMessage(1000, LogLevel.Debug, "No SAML assertion was found in the request.", EventName = "AssertionNotFound")]
+    public static partial void AssertionNotFound(ILogger logger);
+
+    [LoggerMessage(1001, LogLevel.Information, "The SAML assertion was rejected: {Reason}.", EventName = "AssertionRejected")]
+    public static partial void AssertionRejected(ILogger logger, Saml2AssertionFailureReason reason);
+
+    [LoggerMessage(1002, LogLevel.Debug, "The SAML assertion {AssertionHash} of issuer {Issuer} was validated.", EventName = "AssertionValidated")]
+    public static partial void AssertionValidated(ILogger logger, string assertionHash, string issuer);
+
+    [LoggerMessage(1003, LogLevel.Debug, "The SAML assertion {AssertionHash} was validated before (fast path).", EventName = "AssertionCacheHit")]
+    public static partial void AssertionCacheHit(ILogger logger, string assertionHash);
+
+    [LoggerMessage(1004, LogLevel.Debug, "Token for subject key {SubjectKey} obtained from {Source}.", EventName = "TokenObtained")]
+    public static partial void TokenObtained(ILogger logger, string subjectKey, Saml2BearerTokenLookupSource source);
+
+    [LoggerMessage(1005, LogLevel.Information, "The authorization server refused the assertion ({Error}).", EventName = "GrantRejected")]
+    public static partial void GrantRejected(ILogger logger, string? error);
+
+    [LoggerMessage(1006, LogLevel.Error, "The authorization server refused this API as a client ({Error}): check ClientId, the client credentials, the scope and the grant type allowed for the client.", EventName = "ClientRejected")]
+    public static partial void ClientRejected(ILogger logger, string? error);
+
+    [LoggerMessage(1007, LogLevel.Warning, "The authorization server is unavailable ({Error}); answering 503.", EventName = "AuthorizationServerUnavailable")]
+    public static partial void AuthorizationServerUnavailable(ILogger logger, string? error);
+
+    [LoggerMessage(1008, LogLevel.Warning, "A JWT from the authorization server failed validation against its JWKS; answering 503.", EventName = "TokenValidationFailed")]
+    public static partial void TokenValidationFailed(ILogger logger);
+
+    [LoggerMessage(1009, LogLevel.Information, "Authentication was rejected by an event.", EventName = "RejectedByEvent")]
+    public static partial void RejectedByEvent(ILogger logger);
+
+    [LoggerMessage(1010, LogLevel.Warning, "The authorization server's token response does not vouch for a subject (no valid JWT) in TrustAuthorizationServer mode; answering 503.", EventName = "TokenDoesNotVouch")]
+    public static partial void TokenDoesNotVouch(ILogger logger);
+
+    [LoggerMessage(1011, LogLevel.Information, "The cached token for subject key {SubjectKey} was evicted.", EventName = "TokenEvicted")]
+    public static partial void TokenEvicted(ILogger logger, string subjectKey);
+
+    /// <summary>A short, non-reversible handle for a hash or key: its first 12 hexadecimal characters.</summary>
+    public static string Short(string hexHash) => hexHash.Length > 12 ? hexHash[..12] : hexHash;
+}

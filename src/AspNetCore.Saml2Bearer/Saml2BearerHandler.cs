@@ -1,0 +1,318 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.Caching;
+using AspNetCore.Saml2Bearer.Claims;
+using AspNetCore.Saml2Bearer.Diagnostics;
+using AspNetCore.Saml2Bearer.Events;
+using AspNetCore.Saml2Bearer.TokenExchange;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace AspNetCore.Saml2Bearer;
+
+/// <summary>
+/// Authenticates a request that carries a SAML 2.0 assertion: extract, decode, validate (or take the
+/// fast path), obtain the access token (cache or RFC 7522 exchange), build the principal.
+/// </summary>
+public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOptions>
+{
+    private readonly ISaml2BearerTokenService _tokenService;
+
+    /// <summary>Creates the handler.</summary>
+    /// <param name="options">The options monitor.</param>
+    /// <param name="logger">The logger factory.</param>
+    /// <param name="encoder">The URL encoder.</param>
+    /// <param name="tokenService">The token service that performs the exchange.</param>
+    public Saml2BearerHandler(IOptionsMonitor<Saml2BearerOptions> options, ILoggerFactory logger, UrlEncoder encoder, ISaml2BearerTokenService tokenService)
+        : base(options, logger, encoder)
+    {
+        _tokenService = tokenService;
+    }
+
+    /// <summary>The events, as <see cref="Saml2BearerEvents"/>.</summary>
+    private new Saml2BearerEvents Events => (Saml2BearerEvents)base.Events!;
+
+    /// <inheritdoc />
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new Saml2BearerEvents());
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        try
+        {
+            return await AuthenticateAsyncCore().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Context.RequestAborted.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Never a 500: an unexpected fault is reported as a temporary failure. Only the type is
+            // logged, since an exception message could quote input.
+            Saml2BearerLog.AuthorizationServerUnavailable(Logger, exception.GetType().Name);
+            return await FailAsync(ServiceUnavailable("unexpected_error", null)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<AuthenticateResult> AuthenticateAsyncCore()
+    {
+        var messageReceived = new MessageReceivedContext(Context, Scheme, Options);
+        await Events.MessageReceived(messageReceived).ConfigureAwait(false);
+        if (messageReceived.Result is not null)
+        {
+            return messageReceived.Result;
+        }
+
+        var encoded = messageReceived.Assertion ?? await Saml2BearerAssertionExtractor.ExtractAsync(Request, Options).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(encoded))
+        {
+            Saml2BearerLog.AssertionNotFound(Logger);
+            return AuthenticateResult.NoResult();
+        }
+
+        var state = Options.State!;
+        var decoded = state.Validator.Decode(encoded);
+        if (decoded.Xml is null)
+        {
+            return await RejectAssertionAsync(decoded.FailureReason).ConfigureAwait(false);
+        }
+
+        var assertionHash = Convert.ToHexStringLower(SHA256.HashData(decoded.Xml));
+        Saml2Assertion? assertion = null;
+        string tokenKey;
+        if (Options.AssertionValidationMode == Saml2BearerAssertionValidationMode.Full)
+        {
+            if (Options.EnableAssertionCache && state.AssertionCache.TryGet(assertionHash, out assertion))
+            {
+                Saml2BearerLog.AssertionCacheHit(Logger, Saml2BearerLog.Short(assertionHash));
+            }
+            else
+            {
+                var validation = await state.Validator.ValidateDecodedAsync(decoded.Xml, Context.RequestAborted).ConfigureAwait(false);
+                if (!validation.IsValid)
+                {
+                    return await RejectAssertionAsync(validation.FailureReason).ConfigureAwait(false);
+                }
+
+                assertion = validation.Assertion;
+                Saml2BearerLog.AssertionValidated(Logger, Saml2BearerLog.Short(assertionHash), assertion.Issuer);
+            }
+
+            var assertionValidated = new AssertionValidatedContext(Context, Scheme, Options, assertion!);
+            await Events.AssertionValidated(assertionValidated).ConfigureAwait(false);
+            if (assertionValidated.Result is not null)
+            {
+                return assertionValidated.Result;
+            }
+
+            if (Options.EnableAssertionCache)
+            {
+                state.AssertionCache.Set(assertionHash, assertion!);
+            }
+
+            tokenKey = Saml2BearerTokenCacheKey.ForSubject(
+                Scheme.Name, AuthorizationServer, Options.ClientId, assertion!.Issuer, assertion.NameId.Format, assertion.NameId.Value, Options.Scope, Options.TokenAudience ?? Options.Resource);
+        }
+        else
+        {
+            tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
+                Scheme.Name, AuthorizationServer, Options.ClientId, Convert.FromHexString(assertionHash), Options.Scope, Options.TokenAudience ?? Options.Resource);
+        }
+
+        var xml = decoded.Xml;
+        var lookup = await state.TokenCache.GetOrExchangeAsync(tokenKey, () => ExchangeAsync(xml), Context.RequestAborted).ConfigureAwait(false);
+        Saml2BearerLog.TokenObtained(Logger, Saml2BearerLog.Short(tokenKey), lookup.Source);
+        if (lookup.Token is null)
+        {
+            return await FailAsync(MapExchangeFailure(lookup.Failure!)).ConfigureAwait(false);
+        }
+
+        var token = lookup.Token;
+        if (lookup.Source == Saml2BearerTokenLookupSource.Exchanged)
+        {
+            var tokenReceived = new TokenReceivedContext(Context, Scheme, Options, assertion, token.Response);
+            await Events.TokenReceived(tokenReceived).ConfigureAwait(false);
+            if (tokenReceived.Result is not null)
+            {
+                if (!tokenReceived.Result.Succeeded)
+                {
+                    state.TokenCache.Remove(tokenKey);
+                }
+
+                return tokenReceived.Result;
+            }
+
+            if (!ReferenceEquals(tokenReceived.TokenResponse, token.Response))
+            {
+                token = token with { Response = tokenReceived.TokenResponse };
+                state.TokenCache.Set(tokenKey, token);
+            }
+        }
+
+        var principal = Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token);
+        var tokenValidated = new TokenValidatedContext(Context, Scheme, Options, assertion, token.Response)
+        {
+            Principal = principal,
+            Properties = CreateProperties(token, tokenKey),
+        };
+        await Events.TokenValidated(tokenValidated).ConfigureAwait(false);
+        if (tokenValidated.Result is not null)
+        {
+            return tokenValidated.Result;
+        }
+
+        tokenValidated.Success();
+        return tokenValidated.Result!;
+    }
+
+    private string? AuthorizationServer => Options.TokenEndpoint ?? Options.Authority;
+
+    private async Task<Saml2BearerTokenLookup> ExchangeAsync(byte[] assertionXml)
+    {
+        var options = Options;
+        var state = options.State!;
+
+        // The exchange serves every caller waiting for this key: no single caller's cancellation ends it.
+        var result = await _tokenService.ExchangeAsync(
+            new Saml2BearerTokenRequest { SchemeName = Scheme.Name, Options = options, Assertion = assertionXml, Scope = options.Scope },
+            CancellationToken.None).ConfigureAwait(false);
+        if (result.Status != Saml2BearerTokenResultStatus.Success)
+        {
+            return new Saml2BearerTokenLookup(null, result, Saml2BearerTokenLookupSource.Exchanged);
+        }
+
+        var response = result.Response!;
+        IReadOnlyList<System.Security.Claims.Claim>? claims;
+        try
+        {
+            claims = await state.TokenClaimsValidator.ValidateAsync(options, response, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Discovery or JWKS could not be had.
+            claims = null;
+        }
+
+        if (claims is null)
+        {
+            Saml2BearerLog.TokenValidationFailed(Logger);
+            return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
+        }
+
+        if (options.AssertionValidationMode == Saml2BearerAssertionValidationMode.TrustAuthorizationServer && !state.TokenClaimsValidator.CanVouch(response))
+        {
+            Saml2BearerLog.TokenDoesNotVouch(Logger);
+            return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
+        }
+
+        var timeProvider = options.TimeProvider ?? TimeProvider.System;
+        var expiresAt = timeProvider.GetUtcNow() + (response.ExpiresIn ?? options.DefaultTokenLifetime);
+        return new Saml2BearerTokenLookup(new Saml2BearerCachedToken(response, expiresAt, claims), null, Saml2BearerTokenLookupSource.Exchanged);
+    }
+
+    private AuthenticationProperties CreateProperties(Saml2BearerCachedToken token, string tokenKey)
+    {
+        var properties = new AuthenticationProperties { ExpiresUtc = token.ExpiresAt };
+        properties.Items[Saml2BearerTokenEviction.TokenKeyItem] = tokenKey;
+        if (Options.SaveTokens)
+        {
+            var tokens = new List<AuthenticationToken>
+            {
+                new() { Name = "access_token", Value = token.Response.AccessToken },
+                new() { Name = "token_type", Value = token.Response.TokenType },
+                new() { Name = "expires_at", Value = token.ExpiresAt.ToString("o", CultureInfo.InvariantCulture) },
+            };
+            if (token.Response.RefreshToken is { } refreshToken)
+            {
+                tokens.Add(new() { Name = "refresh_token", Value = refreshToken });
+            }
+
+            if (token.Response.IdToken is { } idToken)
+            {
+                tokens.Add(new() { Name = "id_token", Value = idToken });
+            }
+
+            properties.StoreTokens(tokens);
+        }
+
+        return properties;
+    }
+
+    private Task<AuthenticateResult> RejectAssertionAsync(Saml2AssertionFailureReason reason)
+    {
+        Saml2BearerLog.AssertionRejected(Logger, reason);
+        return FailAsync(new Saml2BearerAuthenticationException(
+            Saml2BearerFailureKind.AssertionRejected, Saml2AssertionFailureMessages.Describe(reason), reason));
+    }
+
+    private Saml2BearerAuthenticationException MapExchangeFailure(Saml2BearerTokenResult failure)
+    {
+        switch (failure.Status)
+        {
+            case Saml2BearerTokenResultStatus.InvalidGrant:
+                Saml2BearerLog.GrantRejected(Logger, failure.Error);
+                return new Saml2BearerAuthenticationException(Saml2BearerFailureKind.GrantRejected, "The authorization server did not accept the assertion.");
+            case Saml2BearerTokenResultStatus.ClientError:
+                Saml2BearerLog.ClientRejected(Logger, failure.Error);
+                return new Saml2BearerAuthenticationException(Saml2BearerFailureKind.ClientRejected, "The assertion could not be exchanged for an access token.");
+            default:
+                Saml2BearerLog.AuthorizationServerUnavailable(Logger, failure.Error);
+                return ServiceUnavailable(failure.Error, failure.RetryAfter);
+        }
+    }
+
+    private Saml2BearerAuthenticationException ServiceUnavailable(string? error, TimeSpan? retryAfter) =>
+        new(Saml2BearerFailureKind.ServiceUnavailable, "The authorization server is temporarily unavailable.", retryAfter: retryAfter ?? Options.DefaultRetryAfter);
+
+    private async Task<AuthenticateResult> FailAsync(Saml2BearerAuthenticationException failure)
+    {
+        var failed = new AuthenticationFailedContext(Context, Scheme, Options, failure);
+        await Events.AuthenticationFailed(failed).ConfigureAwait(false);
+        return failed.Result ?? AuthenticateResult.Fail(failure);
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var authenticateResult = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        var failure = authenticateResult.Failure as Saml2BearerAuthenticationException
+            ?? (authenticateResult.Failure is null ? null : new Saml2BearerAuthenticationException(Saml2BearerFailureKind.RejectedByEvent, "The request was rejected."));
+        var challenge = new ChallengeContext(Context, Scheme, Options, properties) { AuthenticateFailure = failure };
+        if (failure is not null && failure.Kind != Saml2BearerFailureKind.ServiceUnavailable)
+        {
+            challenge.Error = "invalid_token";
+            challenge.ErrorDescription = Options.IncludeErrorDetails ? failure.Message : null;
+        }
+
+        await Events.Challenge(challenge).ConfigureAwait(false);
+        if (challenge.Handled)
+        {
+            return;
+        }
+
+        if (failure?.Kind == Saml2BearerFailureKind.ServiceUnavailable)
+        {
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            var retryAfter = failure.RetryAfter ?? Options.DefaultRetryAfter;
+            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return;
+        }
+
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, Saml2BearerChallenge.Format(challenge.Error, challenge.ErrorDescription));
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var forbidden = new ForbiddenContext(Context, Scheme, Options);
+        await Events.Forbidden(forbidden).ConfigureAwait(false);
+        await base.HandleForbiddenAsync(properties).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace AspNetCore.Saml2Bearer;
+
+/// <summary>
+/// Completes the options of each scheme: default recipient (the token endpoint), the discovery manager
+/// when an authority is set, and the per-scheme state (validator, caches).
+/// </summary>
+internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Saml2BearerOptions>
+{
+    private readonly IHttpClientFactory _httpClientFactory;
+
+    public Saml2BearerPostConfigureOptions(IHttpClientFactory httpClientFactory)
+    {
+        _httpClientFactory = httpClientFactory;
+    }
+
+    public void PostConfigure(string? name, Saml2BearerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.TimeProvider ??= TimeProvider.System;
+        options.Assertion.TimeProvider = options.TimeProvider;
+
+        if (options.Assertion.ValidRecipients.Count == 0 && !string.IsNullOrEmpty(options.TokenEndpoint))
+        {
+            options.Assertion.ValidRecipients.Add(options.TokenEndpoint);
+        }
+
+        if (!string.IsNullOrEmpty(options.Authority) && options.ConfigurationManager is null)
+        {
+            var metadataAddress = options.MetadataAddress;
+            if (string.IsNullOrEmpty(metadataAddress))
+            {
+                metadataAddress = options.Authority.TrimEnd('/') + "/.well-known/openid-configuration";
+            }
+
+            options.MetadataAddress = metadataAddress;
+            var httpClient = _httpClientFactory.CreateClient(Saml2BearerDefaults.HttpClientNamePrefix + name);
+            options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                metadataAddress,
+                new OpenIdConnectConfigurationRetriever(),
+                new HttpDocumentRetriever(httpClient) { RequireHttps = options.RequireHttpsMetadata && !Saml2BearerOptions.IsLoopback(new Uri(metadataAddress)) })
+            {
+                AutomaticRefreshInterval = options.AutomaticRefreshInterval,
+                RefreshInterval = options.RefreshInterval,
+            };
+        }
+
+        options.State?.Dispose();
+        options.State = new Saml2BearerSchemeState(options);
+    }
+}

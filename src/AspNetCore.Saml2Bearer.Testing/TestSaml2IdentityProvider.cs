@@ -1,0 +1,132 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography.Xml;
+using AspNetCore.Saml2Bearer.Assertions;
+
+namespace AspNetCore.Saml2Bearer.Testing;
+
+/// <summary>
+/// A SAML identity provider for tests and demos: it generates (or is given) a signing key and mints
+/// signed SAML 2.0 bearer assertions, and it produces the validation parameters that trust it.
+/// </summary>
+public sealed class TestSaml2IdentityProvider : IDisposable
+{
+    private readonly TestSigningKey _key;
+
+    /// <summary>Creates an identity provider with a freshly generated key.</summary>
+    /// <param name="entityId">The entity ID written into <c>saml:Issuer</c>.</param>
+    /// <param name="keyType">The kind of key to generate.</param>
+    /// <param name="timeProvider">The clock for issue instants. Default: <see cref="TimeProvider.System"/>.</param>
+    public TestSaml2IdentityProvider(string entityId = "https://idp.test/saml", TestSaml2KeyType keyType = TestSaml2KeyType.Rsa, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entityId);
+        EntityId = entityId;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _key = keyType == TestSaml2KeyType.Ecdsa ? TestSigningKey.CreateEcdsa("CN=Test SAML IdP") : TestSigningKey.CreateRsa("CN=Test SAML IdP");
+        SignatureAlgorithm = keyType == TestSaml2KeyType.Ecdsa
+            ? "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+            : SignedXml.XmlDsigRSASHA256Url;
+    }
+
+    /// <summary>The entity ID written into <c>saml:Issuer</c>.</summary>
+    public string EntityId { get; }
+
+    /// <summary>The clock for issue instants and lifetimes.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The audience assertions name unless a descriptor says otherwise.</summary>
+    public string DefaultAudience { get; set; } = "https://as.test";
+
+    /// <summary>The bearer Recipient unless a descriptor says otherwise: typically the token endpoint.</summary>
+    public string DefaultRecipient { get; set; } = "https://as.test/connect/token";
+
+    /// <summary>The signature method URI. Default: RSA-SHA256 (ECDSA-SHA256 for an ECDSA key).</summary>
+    public string SignatureAlgorithm { get; set; }
+
+    /// <summary>The digest method URI. Default: SHA-256.</summary>
+    public string DigestAlgorithm { get; set; } = SignedXml.XmlDsigSHA256Url;
+
+    /// <summary>The public signing certificate, as a relying party would configure it.</summary>
+    public X509Certificate2 SigningCertificate => _key.PublicCertificate;
+
+    /// <summary>The public signing certificate in PEM form, e.g. to write a file for configuration.</summary>
+    /// <returns>The PEM text.</returns>
+    public string ExportSigningCertificatePem() => _key.Certificate.ExportCertificatePem();
+
+    /// <summary>Mints a signed assertion and returns it base64-encoded, as a caller sends it.</summary>
+    /// <param name="configure">Sets what the assertion says; the defaults make a valid assertion.</param>
+    /// <returns>The encoded assertion.</returns>
+    public string IssueAssertion(Action<TestSaml2AssertionDescriptor>? configure = null) =>
+        Saml2AssertionBuilder.Encode(CreateBuilder(configure).BuildSigned(_key));
+
+    /// <summary>
+    /// Creates the low-level builder for an assertion, for tests that need to tamper with it; sign it with
+    /// <see cref="Sign(Saml2AssertionBuilder)"/>.
+    /// </summary>
+    /// <param name="configure">Sets what the assertion says.</param>
+    /// <returns>The builder.</returns>
+    public Saml2AssertionBuilder CreateBuilder(Action<TestSaml2AssertionDescriptor>? configure = null)
+    {
+        var descriptor = new TestSaml2AssertionDescriptor();
+        configure?.Invoke(descriptor);
+        var issueInstant = descriptor.IssueInstant ?? TimeProvider.GetUtcNow();
+        var builder = new Saml2AssertionBuilder(issueInstant)
+        {
+            Id = descriptor.Id,
+            Issuer = EntityId,
+            NameId = descriptor.NameId,
+            NameIdFormat = descriptor.NameIdFormat,
+            Recipient = descriptor.Recipient ?? DefaultRecipient,
+            NotBefore = issueInstant,
+            NotOnOrAfter = issueInstant + descriptor.Lifetime,
+            SubjectConfirmationNotOnOrAfter = issueInstant + descriptor.Lifetime,
+            AuthnContextClassRef = descriptor.AuthenticationContextClassReference,
+            SignatureAlgorithm = SignatureAlgorithm,
+            DigestAlgorithm = DigestAlgorithm,
+        };
+        builder.AudienceRestrictions.Clear();
+        builder.AudienceRestrictions.Add(descriptor.Audiences.Count > 0 ? [.. descriptor.Audiences] : [DefaultAudience]);
+        builder.Attributes.Clear();
+        foreach (var (name, values) in descriptor.Attributes)
+        {
+            builder.Attributes.Add(new(name, values));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Signs what <paramref name="builder"/> describes with this identity provider's key.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The encoded signed assertion.</returns>
+    public string Sign(Saml2AssertionBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return Saml2AssertionBuilder.Encode(builder.BuildSigned(_key));
+    }
+
+    /// <summary>
+    /// Validation parameters that trust this identity provider, for the given audience and recipient
+    /// (default: <see cref="DefaultAudience"/> and <see cref="DefaultRecipient"/>).
+    /// </summary>
+    /// <param name="audience">The valid audience.</param>
+    /// <param name="recipient">The valid recipient.</param>
+    /// <returns>The parameters.</returns>
+    public Saml2AssertionValidationParameters CreateValidationParameters(string? audience = null, string? recipient = null)
+    {
+        var parameters = new Saml2AssertionValidationParameters { TimeProvider = TimeProvider };
+        parameters.AddIdentityProvider(EntityId, SigningCertificate);
+        parameters.ValidAudiences.Add(audience ?? DefaultAudience);
+        parameters.ValidRecipients.Add(recipient ?? DefaultRecipient);
+        return parameters;
+    }
+
+    /// <summary>Configures <paramref name="parameters"/> to trust this identity provider.</summary>
+    /// <param name="parameters">The parameters to change, e.g. <c>Saml2BearerOptions.Assertion</c>.</param>
+    public void Trust(Saml2AssertionValidationParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        parameters.AddIdentityProvider(EntityId, SigningCertificate);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _key.Dispose();
+}

@@ -84,6 +84,23 @@ public sealed class Saml2AssertionValidatorMetadataTests(ValidatorFixture fixtur
     }
 
     [Fact]
+    public async Task ValidateAsync_ConcurrentAssertionsWithNewKey_AllAcceptedWithOneRefresh()
+    {
+        using var next = TestSigningKey.CreateRsa("CN=Trusted IdP next");
+        using var handler = new RecordingHttpMessageHandler { ResponseBody = Metadata(fixture.IdpKey) };
+        using var httpClient = new HttpClient(handler);
+        var validator = CreateValidator(Saml2IdentityProvider.FromMetadata(Issuer, MetadataAddress, httpClient));
+        Assert.Equal(Saml2AssertionFailureReason.None, (await validator.ValidateAsync(fixture.NewAssertion().BuildEncoded(fixture.IdpKey))).FailureReason);
+        handler.ResponseBody = Metadata(next);
+        var assertions = Enumerable.Range(0, 4).Select(_ => fixture.NewAssertion().BuildEncoded(next)).ToArray();
+
+        var results = await Task.WhenAll(assertions.Select(a => validator.ValidateAsync(a).AsTask()));
+
+        Assert.All(results, r => Assert.Equal(Saml2AssertionFailureReason.None, r.FailureReason));
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    [Fact]
     public async Task ValidateAsync_KeyNeverInMetadata_IsRejectedAfterARefresh()
     {
         using var handler = new RecordingHttpMessageHandler { ResponseBody = Metadata(fixture.IdpKey) };

@@ -10,18 +10,7 @@ internal static class SecureXmlLoader
 {
     public static XmlDocument? Load(byte[] xml, Saml2AssertionValidationParameters parameters, out Saml2AssertionFailureReason failureReason)
     {
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersInDocument = parameters.MaximumDecodedLength,
-            MaxCharactersFromEntities = 1024,
-            IgnoreComments = false,
-            IgnoreWhitespace = false,
-            IgnoreProcessingInstructions = false,
-            ConformanceLevel = ConformanceLevel.Document,
-            CloseInput = true,
-        };
+        var settings = CreateReaderSettings(parameters.MaximumDecodedLength);
 
         try
         {
@@ -52,4 +41,21 @@ internal static class SecureXmlLoader
             return null;
         }
     }
+
+    /// <summary>
+    /// The reader settings every untrusted document (assertions, IdP metadata) is parsed with: DTDs
+    /// prohibited, no resolver, at most <paramref name="maximumCharacters"/> characters.
+    /// </summary>
+    public static XmlReaderSettings CreateReaderSettings(long maximumCharacters) => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersInDocument = maximumCharacters,
+        MaxCharactersFromEntities = 1024,
+        IgnoreComments = false,
+        IgnoreWhitespace = false,
+        IgnoreProcessingInstructions = false,
+        ConformanceLevel = ConformanceLevel.Document,
+        CloseInput = true,
+    };
 }

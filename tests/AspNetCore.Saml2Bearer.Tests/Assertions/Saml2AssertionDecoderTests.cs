@@ -230,6 +230,22 @@ public sealed class Saml2AssertionDecoderTests(ValidatorFixture fixture) : IClas
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(2)]
+    public void Decode_TruncatedDeflate_FailsWithInvalidEncoding(int divisor)
+    {
+        // divisor 1 drops only the last byte; the others cut the stream to a fraction of its length.
+        var compressed = Deflate(SignedXml());
+        var length = divisor == 1 ? compressed.Length - 1 : compressed.Length / divisor;
+
+        var result = Saml2AssertionDecoder.Decode(Base64(compressed[..length]), Parameters(All));
+
+        Assert.Equal(Saml2AssertionFailureReason.InvalidEncoding, result.FailureReason);
+        Assert.Null(result.Xml);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData(" \r\n\t ")]
     [InlineData("not base64!")]

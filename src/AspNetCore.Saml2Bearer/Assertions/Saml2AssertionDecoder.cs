@@ -136,7 +136,7 @@ internal static class Saml2AssertionDecoder
     {
         try
         {
-            using var input = new MemoryStream(compressed, writable: false);
+            using var input = new CompressedInput(compressed);
             using var deflate = new DeflateStream(input, CompressionMode.Decompress);
             using var output = new MemoryStream();
             var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -158,6 +158,14 @@ internal static class Saml2AssertionDecoder
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
+            // DeflateStream ends a truncated stream silently (unless the process-wide
+            // System.IO.Compression.UseStrictValidation switch is on): a complete stream stops at its
+            // final block, a truncated one asks its input for more after the input is exhausted.
+            if (input.ReadPastEnd)
+            {
+                return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+            }
+
             var inflated = output.ToArray();
             return LooksLikeXml(inflated)
                 ? Saml2AssertionDecodeResult.Ok(inflated)
@@ -166,6 +174,26 @@ internal static class Saml2AssertionDecoder
         catch (InvalidDataException)
         {
             return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+        }
+    }
+
+    /// <summary>The compressed bytes, remembering whether the inflater asked for more than there is.</summary>
+    private sealed class CompressedInput(byte[] compressed) : MemoryStream(compressed, writable: false)
+    {
+        public bool ReadPastEnd { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Track(base.Read(buffer, offset, count), count);
+
+        public override int Read(Span<byte> buffer) => Track(base.Read(buffer), buffer.Length);
+
+        private int Track(int read, int requested)
+        {
+            if (read == 0 && requested > 0)
+            {
+                ReadPastEnd = true;
+            }
+
+            return read;
         }
     }
 }

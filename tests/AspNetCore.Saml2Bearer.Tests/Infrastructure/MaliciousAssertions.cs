@@ -270,7 +270,11 @@ public static class MaliciousAssertions
     {
         var nameId = Saml(document, "NameID");
         var text = nameId.InnerText;
-        nameId.RemoveAll();
+        while (nameId.FirstChild is { } child)
+        {
+            nameId.RemoveChild(child);
+        }
+
         nameId.AppendChild(document.CreateTextNode(text[..prefixLength]));
         nameId.AppendChild(document.CreateComment(string.Empty));
         nameId.AppendChild(document.CreateTextNode(text[prefixLength..]));

@@ -257,6 +257,34 @@ public sealed class Saml2AssertionWrappingAttackTests(ValidatorFixture fixture) 
     }
 
     [Fact]
+    public async Task ValidateAsync_SignedResponseAroundUnsignedAssertion_WrapperAllowed_ReturnsSignatureMissing()
+    {
+        // Rows 1 and 12: a Response signature does not stand in for the assertion's own.
+        var builder = fixture.NewAssertion();
+        var response = MaliciousAssertions.SignedResponse(builder.BuildUnsigned(), fixture.IdpKey);
+
+        var result = await ValidateAsync(response, AllowResponse);
+
+        Assert.Equal(Saml2AssertionFailureReason.SignatureMissing, result.FailureReason);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_SignedAssertionInsideResponseExtensions_WrapperAllowed_ReturnsDocumentElementNotAssertion()
+    {
+        // Rows 10 and 12: XSW7 in Response form, the only assertion hidden below an Extensions element.
+        var document = MaliciousAssertions.SignedResponse(SignedV(), fixture.IdpKey);
+        var response = document.DocumentElement!;
+        var assertion = MaliciousAssertions.Saml(document, "Assertion");
+        var extensions = document.CreateElement("samlp", "Extensions", Saml2AssertionBuilder.ProtocolNs);
+        response.ReplaceChild(extensions, assertion);
+        extensions.AppendChild(assertion);
+
+        var result = await ValidateAsync(document, AllowResponse);
+
+        Assert.Equal(Saml2AssertionFailureReason.DocumentElementNotAssertion, result.FailureReason);
+    }
+
+    [Fact]
     public async Task ValidateAsync_SignatureMovedOntoInjectedElement_ReturnsSignatureNotChildOfAssertion()
     {
         // Row 13: MovedSignature.

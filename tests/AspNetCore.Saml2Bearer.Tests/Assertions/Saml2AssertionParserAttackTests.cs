@@ -189,16 +189,15 @@ public sealed class Saml2AssertionParserAttackTests(ValidatorFixture fixture) : 
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    public async Task ValidateAsync_TruncatedDeflate_ReturnsMalformedXml(int divisor)
+    public async Task ValidateAsync_TruncatedDeflate_ReturnsInvalidEncoding(int divisor)
     {
-        // Row 36: BadEncoding, a DEFLATE stream cut short. DeflateStream ends quietly at the end of
-        // its input instead of reporting the missing final block, so the cut surfaces as XML that
-        // stops mid-document: MalformedXml, not InvalidEncoding. Either way it never parses.
+        // Row 36: BadEncoding, a DEFLATE stream cut short. The decoder notices that the inflater
+        // wanted more input than there was, so the cut is an encoding fault, never a prefix of XML.
         var deflated = MaliciousAssertions.Deflate(Saml2AssertionBuilder.ToBytes(SignedV()));
 
         var result = await ValidateAsync(Convert.ToBase64String(deflated[..(deflated.Length / divisor)]));
 
-        Assert.Equal(Saml2AssertionFailureReason.MalformedXml, result.FailureReason);
+        Assert.Equal(Saml2AssertionFailureReason.InvalidEncoding, result.FailureReason);
     }
 
     [Fact]

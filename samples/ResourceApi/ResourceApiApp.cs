@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using AspNetCore.Saml2Bearer;
+
+namespace ResourceApi;
+
+/// <summary>
+/// The ResourceApi sample as a reusable builder, so the Demo and the integration tests can host it in
+/// process with the same endpoints that the black-box contract describes.
+/// </summary>
+public static class ResourceApiApp
+{
+    /// <summary>The policy of <c>GET /orders</c>: the granted scope <c>orders.read</c>.</summary>
+    public const string OrdersReadPolicy = "orders.read";
+
+    /// <summary>Builds the application.</summary>
+    /// <param name="args">Command-line arguments (e.g. <c>--urls</c>).</param>
+    /// <param name="configure">Changes services or configuration before the app is built.</param>
+    /// <returns>The application, not yet started.</returns>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.Services
+            .AddAuthentication(Saml2BearerDefaults.AuthenticationScheme)
+            .AddSaml2Bearer();
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(OrdersReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(Saml2BearerDefaults.ScopeClaimType, "orders.read"));
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/ping", () => "pong").AllowAnonymous();
+
+        app.MapGet("/whoami", (ClaimsPrincipal user) => Results.Json(new
+        {
+            name = user.Identity?.Name,
+            claims = user.Claims.Select(c => new { type = c.Type, value = c.Value }),
+        })).RequireAuthorization();
+
+        app.MapGet("/orders", (ClaimsPrincipal user) => Results.Json(new
+        {
+            owner = user.Identity?.Name,
+            orders = new[] { new { id = 1, item = "SAML bearer grant, one each" } },
+        })).RequireAuthorization(OrdersReadPolicy);
+
+        return app;
+    }
+}

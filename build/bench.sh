@@ -28,10 +28,11 @@ if [ "$has_filter" = false ]; then
 fi
 
 rm -rf "$artifacts/results"
-dotnet run --project "$project" -c Release --no-build -- --artifacts "$artifacts" "${args[@]}"
+status=0
+dotnet run --project "$project" -c Release --no-build -- --artifacts "$artifacts" "${args[@]}" || status=$?
 
 if [ "$no_report" = true ]; then
-  exit 0
+  exit "$status"
 fi
 
 # The summary tables again, without the environment header: one row per benchmark with its ratio.
@@ -46,3 +47,7 @@ echo "build/bench.sh: ratios against the baseline (SignedXml.CheckSignature of t
 for report in "${reports[@]}"; do
   grep -E '^\|' "$report"
 done
+if [ "$status" -ne 0 ]; then
+  echo "build/bench.sh: a benchmark failed to build or run (NA above); see $artifacts/*.log" >&2
+  exit "$status"
+fi

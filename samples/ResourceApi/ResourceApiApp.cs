@@ -15,8 +15,9 @@ public static class ResourceApiApp
     /// <summary>Builds the application.</summary>
     /// <param name="args">Command-line arguments (e.g. <c>--urls</c>).</param>
     /// <param name="configure">Changes services or configuration before the app is built.</param>
+    /// <param name="mapEndpoints">Maps further endpoints (the Demo adds a downstream call).</param>
     /// <returns>The application, not yet started.</returns>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? mapEndpoints = null)
     {
         var builder = WebApplication.CreateBuilder(args);
 
@@ -47,6 +48,7 @@ public static class ResourceApiApp
             orders = new[] { new { id = 1, item = "SAML bearer grant, one each" } },
         })).RequireAuthorization(OrdersReadPolicy);
 
+        mapEndpoints?.Invoke(app);
         return app;
     }
 }

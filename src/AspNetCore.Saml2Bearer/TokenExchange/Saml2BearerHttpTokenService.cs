@@ -34,6 +34,16 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         cancellationToken.ThrowIfCancellationRequested();
 
         var options = request.Options;
+        if (options.BackchannelTimeout <= TimeSpan.Zero && options.BackchannelTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new InvalidOperationException($"{nameof(Saml2BearerOptions)}.{nameof(Saml2BearerOptions.BackchannelTimeout)} must be positive (or infinite) for scheme '{request.SchemeName}'.");
+        }
+
+        if (options.MaximumTokenResponseSize <= 0)
+        {
+            throw new InvalidOperationException($"{nameof(Saml2BearerOptions)}.{nameof(Saml2BearerOptions.MaximumTokenResponseSize)} must be positive for scheme '{request.SchemeName}'.");
+        }
+
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
         var started = timeProvider.GetTimestamp();
 
@@ -204,7 +214,12 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 
             try
             {
-                var configuration = await options.ConfigurationManager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+                // ConfigurationManager fetches with CancellationToken.None (one shared fetch for all callers),
+                // so a hanging discovery endpoint would outlive both the caller and the backchannel timeout.
+                // Stop waiting for it instead; the shared fetch carries on for later callers.
+                var configuration = await options.ConfigurationManager.GetConfigurationAsync(cancellationToken)
+                    .WaitAsync(cancellationToken)
+                    .ConfigureAwait(false);
                 address = configuration.TokenEndpoint;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -13,6 +13,8 @@ internal static class TokenEndpointResponseParser
     // Nearly 68 years; a larger lifetime is nonsense and would overflow expiry arithmetic downstream.
     private const double MaximumExpiresInSeconds = int.MaxValue;
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
     /// <summary>Parses a successful token response; on failure <paramref name="reason"/> says why, in fixed words.</summary>
@@ -114,6 +116,13 @@ internal static class TokenEndpointResponseParser
     private static bool TryParseObject(ReadOnlyMemory<byte> body, out JsonDocument? document, out string? reason)
     {
         document = null;
+
+        // RFC 8259 section 8.1 lets a parser ignore a UTF-8 byte order mark; some servers send one.
+        if (body.Span.StartsWith(Utf8ByteOrderMark))
+        {
+            body = body[Utf8ByteOrderMark.Length..];
+        }
+
         try
         {
             document = JsonDocument.Parse(body, DocumentOptions);

@@ -9,6 +9,7 @@ using System.Text.Json;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -343,6 +344,30 @@ public sealed class Saml2BearerHttpTokenServiceTests
         Assert.Empty(response.AdditionalParameters);
     }
 
+    [Fact]
+    public async Task Success_Utf8ByteOrderMark_IsIgnored()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(LoopbackAuthorizationServer.RespondJson(200, "\uFEFF{\"access_token\":\"AT\",\"token_type\":\"Bearer\"}"));
+
+        var result = await ExchangeAsync(server, CreateOptions(server));
+
+        Assert.Equal("AT", result.Response?.AccessToken);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)] // -1 ms is Timeout.InfiniteTimeSpan, which is allowed
+    public async Task ExchangeAsync_NonPositiveBackchannelTimeout_ThrowsNamingTheOption(int milliseconds)
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync();
+        var options = CreateOptions(server, options => options.BackchannelTimeout = TimeSpan.FromMilliseconds(milliseconds));
+
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => ExchangeAsync(server, options));
+
+        Assert.Contains(nameof(Saml2BearerOptions.BackchannelTimeout), exception.Message, StringComparison.Ordinal);
+        Assert.Empty(server.TokenRequests);
+    }
+
     [Theory]
     [InlineData("3600", 3600)]
     [InlineData("\"3600\"", 3600)]
@@ -663,7 +688,30 @@ public sealed class Saml2BearerHttpTokenServiceTests
         });
         using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
+        var stopwatch = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExchangeAsync(server, options, cancellationToken: caller.Token));
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+        Assert.Empty(server.TokenRequests);
+    }
+
+    [Fact]
+    public async Task Discovery_MetadataNeverAnswers_ServiceUnavailableAfterBackchannelTimeout()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync();
+        server.MetadataHandler = HangAsync;
+        var options = CreateOptions(server, options =>
+        {
+            options.TokenEndpoint = null;
+            options.ConfigurationManager = CreateConfigurationManager(server.MetadataAddress);
+            options.BackchannelTimeout = TimeSpan.FromMilliseconds(300);
+        });
+
+        var stopwatch = Stopwatch.StartNew();
+        var result = await ExchangeAsync(server, options);
+
+        AssertUnavailable(result, "temporarily_unavailable");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
         Assert.Empty(server.TokenRequests);
     }
 
@@ -773,7 +821,7 @@ public sealed class Saml2BearerHttpTokenServiceTests
         const string idToken = "ID-secret-0b3a";
         var logs = new InMemoryLoggerProvider();
         using var services = CreateServices(logs);
-        using var rsa = RSA.Create(2048);
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         await using var server = await LoopbackAuthorizationServer.StartAsync();
 
         server.TokenEndpointHandler = LoopbackAuthorizationServer.RespondJson(200,
@@ -784,7 +832,7 @@ public sealed class Saml2BearerHttpTokenServiceTests
         Assert.Equal(Saml2BearerTokenResultStatus.Success, (await ExchangeAsync(server, CreateOptions(server, options =>
         {
             options.ClientAuthenticationMethod = Saml2BearerClientAuthenticationMethod.PrivateKeyJwt;
-            options.ClientSigningCredentials = new SigningCredentials(new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha256);
+            options.ClientSigningCredentials = new SigningCredentials(new ECDsaSecurityKey(ecdsa), SecurityAlgorithms.EcdsaSha256);
         }), services)).Status);
         server.TokenEndpointHandler = LoopbackAuthorizationServer.RespondJson(400, """{"error":"invalid_grant","error_description":"assertion expired"}""");
         await ExchangeAsync(server, CreateOptions(server), services);
@@ -907,11 +955,14 @@ public sealed class Saml2BearerHttpTokenServiceTests
         Assert.Equal(retryAfter ?? new Saml2BearerOptions().DefaultRetryAfter, result.RetryAfter);
     }
 
+    // Never answers; ends when the client hangs up or the server stops, so disposal does not wait for it.
     private static async Task HangAsync(HttpContext context)
     {
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            await Task.Delay(Timeout.Infinite, hangUp.Token);
         }
         catch (OperationCanceledException)
         {

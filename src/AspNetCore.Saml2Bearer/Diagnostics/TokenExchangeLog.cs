@@ -22,9 +22,20 @@ internal static partial class TokenExchangeLog
         Message = "Scheme {SchemeName}: requesting a token at {TokenEndpointAuthority}{TokenEndpointPath} with client authentication {ClientAuthenticationMethod}.")]
     private static partial void TokenRequestSendingCore(ILogger logger, string schemeName, string tokenEndpointAuthority, string tokenEndpointPath, Saml2BearerClientAuthenticationMethod clientAuthenticationMethod);
 
+    /// <summary>Logs a success; <c>token_type</c> is server-controlled text, so it is sanitized like a description.</summary>
+    public static void TokenIssued(ILogger logger, string schemeName, string tokenType, double? expiresInSeconds, double elapsedMilliseconds)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+#pragma warning disable CA1873 // Guarded by the IsEnabled check above, which the analyzer does not see through.
+            TokenIssuedCore(logger, schemeName, SanitizeDescription(tokenType)!, expiresInSeconds, elapsedMilliseconds);
+#pragma warning restore CA1873
+        }
+    }
+
     [LoggerMessage(EventId = 2001, EventName = "TokenIssued", Level = LogLevel.Debug,
         Message = "Scheme {SchemeName}: the token endpoint issued a {TokenType} token (expires_in {ExpiresInSeconds}s) in {ElapsedMilliseconds} ms.")]
-    public static partial void TokenIssued(ILogger logger, string schemeName, string tokenType, double? expiresInSeconds, double elapsedMilliseconds);
+    private static partial void TokenIssuedCore(ILogger logger, string schemeName, string tokenType, double? expiresInSeconds, double elapsedMilliseconds);
 
     public static void GrantRejected(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds)
     {

@@ -1,0 +1,161 @@
+using System.Text;
+using AspNetCore.Saml2Bearer.TokenExchange;
+using Microsoft.Extensions.Logging;
+
+namespace AspNetCore.Saml2Bearer.Diagnostics;
+
+/// <summary>
+/// The token exchange's log messages (event ids 2000-2099). They carry status codes, error codes,
+/// durations and setting names; never the assertion, a token, a client secret or a client assertion.
+/// Server-controlled text (<c>error_description</c>) only goes through <see cref="SanitizeDescription"/>.
+/// </summary>
+internal static partial class TokenExchangeLog
+{
+    /// <summary>The most characters of a server's <c>error_description</c> that reach a log.</summary>
+    public const int MaximumLoggedDescriptionLength = 100;
+
+    /// <summary>Logs the token endpoint's authority and path only: a query string could carry something secret.</summary>
+    public static void TokenRequestSending(ILogger logger, string schemeName, Uri tokenEndpoint, Saml2BearerClientAuthenticationMethod clientAuthenticationMethod) =>
+        TokenRequestSendingCore(logger, schemeName, tokenEndpoint.Authority, tokenEndpoint.AbsolutePath, clientAuthenticationMethod);
+
+    [LoggerMessage(EventId = 2000, EventName = "TokenRequestSending", Level = LogLevel.Debug,
+        Message = "Scheme {SchemeName}: requesting a token at {TokenEndpointAuthority}{TokenEndpointPath} with client authentication {ClientAuthenticationMethod}.")]
+    private static partial void TokenRequestSendingCore(ILogger logger, string schemeName, string tokenEndpointAuthority, string tokenEndpointPath, Saml2BearerClientAuthenticationMethod clientAuthenticationMethod);
+
+    /// <summary>Logs a success; <c>token_type</c> is server-controlled text, so it is sanitized like a description.</summary>
+    public static void TokenIssued(ILogger logger, string schemeName, string tokenType, double? expiresInSeconds, double elapsedMilliseconds)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+#pragma warning disable CA1873 // Guarded by the IsEnabled check above, which the analyzer does not see through.
+            TokenIssuedCore(logger, schemeName, SanitizeDescription(tokenType)!, expiresInSeconds, elapsedMilliseconds);
+#pragma warning restore CA1873
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, EventName = "TokenIssued", Level = LogLevel.Debug,
+        Message = "Scheme {SchemeName}: the token endpoint issued a {TokenType} token (expires_in {ExpiresInSeconds}s) in {ElapsedMilliseconds} ms.")]
+    private static partial void TokenIssuedCore(ILogger logger, string schemeName, string tokenType, double? expiresInSeconds, double elapsedMilliseconds);
+
+    public static void GrantRejected(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+#pragma warning disable CA1873 // Guarded by the IsEnabled check above, which the analyzer does not see through.
+            GrantRejectedCore(logger, schemeName, statusCode, error, SanitizeDescription(errorDescription), elapsedMilliseconds);
+#pragma warning restore CA1873
+        }
+    }
+
+    [LoggerMessage(EventId = 2002, EventName = "GrantRejected", Level = LogLevel.Information,
+        Message = "Scheme {SchemeName}: the token endpoint refused the assertion: HTTP {StatusCode}, error {Error}, description \"{ErrorDescription}\", in {ElapsedMilliseconds} ms.")]
+    private static partial void GrantRejectedCore(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds);
+
+    public static void ClientRejected(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds)
+    {
+        if (logger.IsEnabled(LogLevel.Error))
+        {
+            ClientRejectedCore(logger, schemeName, statusCode, error, SanitizeDescription(errorDescription), elapsedMilliseconds);
+        }
+    }
+
+    [LoggerMessage(EventId = 2003, EventName = "ClientRejected", Level = LogLevel.Error,
+        Message = "Scheme {SchemeName}: the token endpoint refused this API as a client, check the client configuration: HTTP {StatusCode}, error {Error}, description \"{ErrorDescription}\", in {ElapsedMilliseconds} ms.")]
+    private static partial void ClientRejectedCore(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds);
+
+    public static void ErrorResponseUnavailable(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            ErrorResponseUnavailableCore(logger, schemeName, statusCode, error, SanitizeDescription(errorDescription), elapsedMilliseconds);
+        }
+    }
+
+    [LoggerMessage(EventId = 2004, EventName = "ErrorResponseUnavailable", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token endpoint answered an error treated as a service fault: HTTP {StatusCode}, error {Error}, description \"{ErrorDescription}\", in {ElapsedMilliseconds} ms.")]
+    private static partial void ErrorResponseUnavailableCore(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 2005, EventName = "TokenEndpointFailed", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token endpoint failed with HTTP {StatusCode} in {ElapsedMilliseconds} ms; retry after {RetryAfterSeconds}s.")]
+    public static partial void TokenEndpointFailed(ILogger logger, string schemeName, int statusCode, double elapsedMilliseconds, double retryAfterSeconds);
+
+    [LoggerMessage(EventId = 2006, EventName = "UnexpectedStatusCode", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token endpoint answered the unexpected HTTP {StatusCode} in {ElapsedMilliseconds} ms.")]
+    public static partial void UnexpectedStatusCode(ILogger logger, string schemeName, int statusCode, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 2007, EventName = "TokenEndpointTimedOut", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token request timed out after {ElapsedMilliseconds} ms (backchannel timeout {BackchannelTimeout}).")]
+    public static partial void TokenEndpointTimedOut(ILogger logger, string schemeName, double elapsedMilliseconds, TimeSpan backchannelTimeout);
+
+    [LoggerMessage(EventId = 2008, EventName = "TokenEndpointUnreachable", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token endpoint could not be reached or the connection failed after {ElapsedMilliseconds} ms.")]
+    public static partial void TokenEndpointUnreachable(ILogger logger, string schemeName, double elapsedMilliseconds, Exception exception);
+
+    [LoggerMessage(EventId = 2009, EventName = "TokenResponseTooLarge", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token endpoint's HTTP {StatusCode} response exceeds {MaximumTokenResponseSize} bytes; it was not read.")]
+    public static partial void TokenResponseTooLarge(ILogger logger, string schemeName, int statusCode, int maximumTokenResponseSize);
+
+    [LoggerMessage(EventId = 2010, EventName = "InvalidTokenResponse", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token endpoint's HTTP {StatusCode} response is unusable: {Reason}.")]
+    public static partial void InvalidTokenResponse(ILogger logger, string schemeName, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 2011, EventName = "DiscoveryFailed", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token endpoint could not be discovered.")]
+    public static partial void DiscoveryFailed(ILogger logger, string schemeName, Exception exception);
+
+    [LoggerMessage(EventId = 2012, EventName = "TokenEndpointMissing", Level = LogLevel.Error,
+        Message = "Scheme {SchemeName}: no token endpoint: set TokenEndpoint, or Authority so that it is discovered.")]
+    public static partial void TokenEndpointMissing(ILogger logger, string schemeName);
+
+    [LoggerMessage(EventId = 2013, EventName = "TokenEndpointRefused", Level = LogLevel.Error,
+        Message = "Scheme {SchemeName}: the token endpoint {TokenEndpoint} is not an absolute HTTPS URI (RequireHttpsMetadata is {RequireHttpsMetadata}); the assertion was not sent.")]
+    public static partial void TokenEndpointRefused(ILogger logger, string schemeName, string tokenEndpoint, bool requireHttpsMetadata);
+
+    [LoggerMessage(EventId = 2014, EventName = "ClientCredentialsMissing", Level = LogLevel.Error,
+        Message = "Scheme {SchemeName}: client authentication {ClientAuthenticationMethod} needs {Setting}; the assertion was not sent.")]
+    public static partial void ClientCredentialsMissing(ILogger logger, string schemeName, Saml2BearerClientAuthenticationMethod clientAuthenticationMethod, string setting);
+
+    [LoggerMessage(EventId = 2015, EventName = "AdditionalParameterIgnored", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the additional token request parameter {ParameterName} was ignored: the token service sets that field itself.")]
+    public static partial void AdditionalParameterIgnored(ILogger logger, string schemeName, string parameterName);
+
+    [LoggerMessage(EventId = 2016, EventName = "ClientAssertionFailed", Level = LogLevel.Error,
+        Message = "Scheme {SchemeName}: the private_key_jwt client assertion could not be signed; the assertion was not sent.")]
+    public static partial void ClientAssertionFailed(ILogger logger, string schemeName, Exception exception);
+
+    /// <summary>
+    /// Makes server-controlled text fit for a log line: control and line-separator characters removed
+    /// (no forged log lines), at most <see cref="MaximumLoggedDescriptionLength"/> characters (a cut one ends
+    /// in <c>...</c>), never a split surrogate pair.
+    /// </summary>
+    public static string? SanitizeDescription(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(Math.Min(text.Length, MaximumLoggedDescriptionLength + 1));
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) || c is '\u2028' or '\u2029')
+            {
+                continue;
+            }
+
+            builder.Append(c);
+            if (builder.Length > MaximumLoggedDescriptionLength)
+            {
+                builder.Length = MaximumLoggedDescriptionLength - 3;
+                if (char.IsHighSurrogate(builder[^1]))
+                {
+                    builder.Length--;
+                }
+
+                return builder.Append("...").ToString();
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,16 +1,60 @@
+using System.Net;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
 
 namespace AspNetCore.Saml2Bearer;
 
 /// <summary>
-/// The services every scheme shares: the token service and the named HTTP client of each scheme.
+/// The services every scheme shares: the token service, and per scheme a named HTTP client for the
+/// token endpoint and discovery with its resilience pipeline.
 /// </summary>
 internal static class Saml2BearerServices
 {
+    /// <summary>The time a broken circuit stays open before a trial request.</summary>
+    internal static readonly TimeSpan CircuitBreakDuration = TimeSpan.FromSeconds(15);
+
     public static void AddTokenService(IServiceCollection services, string authenticationScheme)
     {
-        services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + authenticationScheme);
-        _ = typeof(ISaml2BearerTokenService);
+        services.TryAddSingleton<ISaml2BearerTokenService, Saml2BearerHttpTokenService>();
+        services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + authenticationScheme)
+            // A redirect would re-post the assertion (and a client_secret_post secret) elsewhere.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(5) })
+            .AddResilienceHandler("saml2bearer", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<Saml2BearerOptions>>().Get(authenticationScheme);
+                ConfigurePipeline(pipeline, options);
+            });
+    }
+
+    /// <summary>
+    /// Total timeout, then retries only where the request provably never reached the server (the
+    /// connection failed), then a circuit breaker that turns a dead server into immediate failures.
+    /// An AS may treat a re-sent assertion as a replay, so nothing that may have arrived is re-sent.
+    /// </summary>
+    internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, Saml2BearerOptions options)
+    {
+        pipeline.AddTimeout(options.BackchannelTimeout);
+        pipeline.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = 2,
+            Delay = TimeSpan.FromMilliseconds(100),
+            BackoffType = DelayBackoffType.Constant,
+            UseJitter = true,
+            ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }),
+        });
+        pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+        {
+            FailureRatio = 0.5,
+            MinimumThroughput = 5,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = CircuitBreakDuration,
+            ShouldHandle = arguments => ValueTask.FromResult(
+                arguments.Outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException
+                || arguments.Outcome.Result?.StatusCode is >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests),
+        });
     }
 }

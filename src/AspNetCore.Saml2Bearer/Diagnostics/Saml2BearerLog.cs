@@ -24,10 +24,10 @@ internal static partial class Saml2BearerLog
     [LoggerMessage(1004, LogLevel.Debug, "Token for subject key {SubjectKey} obtained from {Source}.", EventName = "TokenObtained")]
     public static partial void TokenObtained(ILogger logger, string subjectKey, Saml2BearerTokenLookupSource source);
 
-    [LoggerMessage(1005, LogLevel.Information, "The authorization server refused the assertion ({Error}).", EventName = "GrantRejected")]
+    [LoggerMessage(1005, LogLevel.Information, "The authorization server refused the assertion ({Error}).", EventName = "ExchangeGrantRefused")]
     public static partial void GrantRejected(ILogger logger, string? error);
 
-    [LoggerMessage(1006, LogLevel.Error, "The authorization server refused this API as a client ({Error}): check ClientId, the client credentials, the scope and the grant type allowed for the client.", EventName = "ClientRejected")]
+    [LoggerMessage(1006, LogLevel.Error, "The authorization server refused this API as a client ({Error}): check ClientId, the client credentials, the scope and the grant type allowed for the client.", EventName = "ExchangeClientRefused")]
     public static partial void ClientRejected(ILogger logger, string? error);
 
     [LoggerMessage(1007, LogLevel.Warning, "The authorization server is unavailable ({Error}); answering 503.", EventName = "AuthorizationServerUnavailable")]

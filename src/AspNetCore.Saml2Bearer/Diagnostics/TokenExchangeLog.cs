@@ -123,6 +123,10 @@ internal static partial class TokenExchangeLog
         Message = "Scheme {SchemeName}: the private_key_jwt client assertion could not be signed; the assertion was not sent.")]
     public static partial void ClientAssertionFailed(ILogger logger, string schemeName, Exception exception);
 
+    [LoggerMessage(EventId = 2017, EventName = "CircuitOpen", Level = LogLevel.Warning,
+        Message = "The token endpoint of scheme {SchemeName} is failing: the circuit breaker is open and requests fail fast.")]
+    public static partial void CircuitOpen(ILogger logger, string schemeName);
+
     /// <summary>
     /// Makes server-controlled text fit for a log line: control and line-separator characters removed
     /// (no forged log lines), at most <see cref="MaximumLoggedDescriptionLength"/> characters (a cut one ends

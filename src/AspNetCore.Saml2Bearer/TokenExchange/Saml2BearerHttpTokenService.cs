@@ -112,6 +112,17 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
             TokenExchangeLog.TokenEndpointUnreachable(_logger, schemeName, ElapsedMilliseconds(timeProvider, started), exception);
             return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.DefaultRetryAfter);
         }
+        catch (Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            // The resilience pipeline has seen the server failing: answer at once instead of waiting.
+            TokenExchangeLog.CircuitOpen(_logger, schemeName);
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, Saml2BearerServices.CircuitBreakDuration);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException)
+        {
+            TokenExchangeLog.TokenEndpointTimedOut(_logger, schemeName, ElapsedMilliseconds(timeProvider, started), options.BackchannelTimeout);
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.DefaultRetryAfter);
+        }
 
         using (response)
         {

@@ -146,6 +146,27 @@ public sealed class Saml2BearerOptionsTests(ValidatorFixture fixture) : IClassFi
         Assert.Contains(nameof(Saml2BearerOptions.TokenExpirationMargin), message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Startup_TimeProviderFromDependencyInjection_IsUsedWhenOptionsSetNone()
+    {
+        var time = Saml2BearerTestHost.CreateTime();
+        await using var fromDi = await Saml2BearerTestHost.StartAsync(fixture, new Saml2BearerTestHostSettings
+        {
+            Services = services => services.AddSingleton<TimeProvider>(time),
+            Authentication = (authentication, _) => authentication.AddSaml2Bearer(o =>
+            {
+                Saml2BearerTestHost.ConfigureDefaults(o, fixture, time);
+                o.TimeProvider = null;
+            }),
+        });
+
+        using var response = await fromDi.GetAsync("/whoami", fromDi.Assertion());
+
+        Assert.Same(time, fromDi.Options().TimeProvider);
+        Assert.Same(time, fromDi.Options().Assertion.TimeProvider);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
     private async Task<string> StartupErrorAsync(Action<Saml2BearerOptions> configure)
     {
         await using var host = Saml2BearerTestHost.Create(fixture, new Saml2BearerTestHostSettings { Configure = configure });

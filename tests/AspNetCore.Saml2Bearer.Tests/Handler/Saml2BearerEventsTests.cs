@@ -90,6 +90,92 @@ public sealed class Saml2BearerEventsTests(ValidatorFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task OnTokenReceived_FailWhileOthersWaitOnTheSameExchange_RejectsThemToo()
+    {
+        var validated = 0;
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture, o =>
+        {
+            o.Events.OnAssertionValidated = _ =>
+            {
+                Interlocked.Increment(ref validated);
+                return Task.CompletedTask;
+            };
+            o.Events.OnTokenReceived = context =>
+            {
+                context.Fail("rejected");
+                return Task.CompletedTask;
+            };
+        });
+        host.TokenService.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var leader = host.GetAsync("/whoami", host.Assertion());
+        await host.TokenService.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var others = Enumerable.Range(0, 5).Select(_ => host.GetAsync("/whoami", host.Assertion())).ToList();
+        while (Volatile.Read(ref validated) < 6)
+        {
+            await Task.Delay(10);
+        }
+
+        host.TokenService.Gate.SetResult();
+        var responses = await Task.WhenAll(others.Prepend(leader));
+
+        try
+        {
+            Assert.All(responses, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task OnTokenReceived_ReplacesTheTokenWhileOthersWait_EveryWaiterGetsTheReplacement()
+    {
+        var validated = 0;
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture, o =>
+        {
+            o.Events.OnAssertionValidated = _ =>
+            {
+                Interlocked.Increment(ref validated);
+                return Task.CompletedTask;
+            };
+            o.Events.OnTokenReceived = context =>
+            {
+                context.TokenResponse = new Saml2BearerTokenResponse { AccessToken = "replaced", TokenType = "Bearer", ExpiresIn = TimeSpan.FromHours(1) };
+                return Task.CompletedTask;
+            };
+        });
+        host.TokenService.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var leader = host.GetAsync("/token", host.Assertion());
+        await host.TokenService.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var others = Enumerable.Range(0, 5).Select(_ => host.GetAsync("/token", host.Assertion())).ToList();
+        while (Volatile.Read(ref validated) < 6)
+        {
+            await Task.Delay(10);
+        }
+
+        host.TokenService.Gate.SetResult();
+        var responses = await Task.WhenAll(others.Prepend(leader));
+
+        try
+        {
+            var tokens = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+            Assert.All(tokens, t => Assert.Equal("replaced", t));
+            Assert.Equal(1, host.TokenService.Calls);
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task OnTokenValidated_AddsAClaim_ClaimIsOnTheUser()
     {
         await using var host = await Saml2BearerTestHost.StartAsync(fixture, o => o.Events.OnTokenValidated = context =>

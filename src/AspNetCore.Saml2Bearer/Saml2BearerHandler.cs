@@ -140,6 +140,19 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         }
 
         var token = lookup.Token;
+        if (lookup.Unvetted)
+        {
+            // The request that started the exchange left before the token arrived: this request vets it.
+            var tokenReceived = await RaiseTokenReceivedAsync(assertion, token.Response).ConfigureAwait(false);
+            if (tokenReceived.Result is not null)
+            {
+                return tokenReceived.Result;
+            }
+
+            token = token with { Response = tokenReceived.TokenResponse };
+            state.TokenCache.Set(tokenKey, token);
+        }
+
         var principal = Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token);
         var tokenValidated = new TokenValidatedContext(Context, Scheme, Options, assertion, token.Response)
         {
@@ -162,6 +175,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     {
         var options = Options;
         var state = options.State!;
+        var starterAborted = Context.RequestAborted;
 
         // The exchange serves every caller waiting for this key: no single caller's cancellation ends it.
         var result = await _tokenService.ExchangeAsync(
@@ -199,16 +213,29 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
         var expiresAt = timeProvider.GetUtcNow() + (response.ExpiresIn ?? options.DefaultTokenLifetime);
 
+        if (starterAborted.IsCancellationRequested)
+        {
+            // The request that started the exchange is gone, and its HttpContext with it: nothing is cached,
+            // and each waiting request raises the event on its own context.
+            return new Saml2BearerTokenLookup(new Saml2BearerCachedToken(response, expiresAt, claims), null, Saml2BearerTokenLookupSource.Exchanged) { Unvetted = true };
+        }
+
         // Inside the exchange, before the token is cached: the event's verdict (or replacement) holds for
         // every caller waiting on this exchange, not only for the request that started it.
-        var tokenReceived = new TokenReceivedContext(Context, Scheme, options, assertion, response);
-        await Events.TokenReceived(tokenReceived).ConfigureAwait(false);
+        var tokenReceived = await RaiseTokenReceivedAsync(assertion, response).ConfigureAwait(false);
         if (tokenReceived.Result is not null)
         {
             return new Saml2BearerTokenLookup(null, null, Saml2BearerTokenLookupSource.Exchanged) { EventResult = tokenReceived.Result };
         }
 
         return new Saml2BearerTokenLookup(new Saml2BearerCachedToken(tokenReceived.TokenResponse, expiresAt, claims), null, Saml2BearerTokenLookupSource.Exchanged);
+    }
+
+    private async Task<TokenReceivedContext> RaiseTokenReceivedAsync(Saml2Assertion? assertion, Saml2BearerTokenResponse response)
+    {
+        var tokenReceived = new TokenReceivedContext(Context, Scheme, Options, assertion, response);
+        await Events.TokenReceived(tokenReceived).ConfigureAwait(false);
+        return tokenReceived;
     }
 
     private AuthenticationProperties CreateProperties(Saml2BearerCachedToken token, string tokenKey)

@@ -11,4 +11,10 @@ internal sealed record Saml2BearerTokenLookup(Saml2BearerCachedToken? Token, Sam
 {
     /// <summary>The result an <c>OnTokenReceived</c> event decided for the exchange (nothing is cached then), or <see langword="null"/>.</summary>
     public AuthenticateResult? EventResult { get; init; }
+
+    /// <summary>
+    /// The request that started the exchange left before the token arrived, so no <c>OnTokenReceived</c>
+    /// has vetted it: it is not cached, and each waiting request vets it before use.
+    /// </summary>
+    public bool Unvetted { get; init; }
 }

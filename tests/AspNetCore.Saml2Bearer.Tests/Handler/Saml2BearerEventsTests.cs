@@ -176,6 +176,59 @@ public sealed class Saml2BearerEventsTests(ValidatorFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task OnTokenReceived_StarterCancelledDuringTheExchange_EventRunsOnALiveRequest()
+    {
+        var validated = 0;
+        var abortedSeen = new System.Collections.Concurrent.ConcurrentQueue<bool>();
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture, o =>
+        {
+            o.Events.OnAssertionValidated = _ =>
+            {
+                Interlocked.Increment(ref validated);
+                return Task.CompletedTask;
+            };
+            o.Events.OnTokenReceived = context =>
+            {
+                abortedSeen.Enqueue(context.HttpContext.RequestAborted.IsCancellationRequested);
+                context.TokenResponse = new Saml2BearerTokenResponse { AccessToken = "vetted", TokenType = "Bearer", ExpiresIn = TimeSpan.FromHours(1) };
+                return Task.CompletedTask;
+            };
+        });
+        host.TokenService.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancellation = new CancellationTokenSource();
+        var starter = host.GetAsync("/token", host.Assertion(), cancellation.Token);
+        await host.TokenService.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var others = Enumerable.Range(0, 3).Select(_ => host.GetAsync("/token", host.Assertion())).ToList();
+        while (Volatile.Read(ref validated) < 4)
+        {
+            await Task.Delay(10);
+        }
+
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starter);
+        host.TokenService.Gate.SetResult();
+        var responses = await Task.WhenAll(others);
+        using var later = await host.GetAsync("/token", host.Assertion());
+
+        try
+        {
+            var tokens = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+            Assert.All(tokens, t => Assert.Equal("vetted", t));
+            Assert.Equal("vetted", await later.Content.ReadAsStringAsync());
+            Assert.NotEmpty(abortedSeen);
+            Assert.DoesNotContain(true, abortedSeen);
+            Assert.Equal(1, host.TokenService.Calls);
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task OnTokenValidated_AddsAClaim_ClaimIsOnTheUser()
     {
         await using var host = await Saml2BearerTestHost.StartAsync(fixture, o => o.Events.OnTokenValidated = context =>

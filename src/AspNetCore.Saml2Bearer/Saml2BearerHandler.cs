@@ -126,33 +126,31 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         }
 
         var xml = decoded.Xml;
-        var lookup = await state.TokenCache.GetOrExchangeAsync(tokenKey, () => ExchangeAsync(xml), Context.RequestAborted).ConfigureAwait(false);
+        var validatedAssertion = assertion;
+        var lookup = await state.TokenCache.GetOrExchangeAsync(tokenKey, () => ExchangeAsync(xml, validatedAssertion), Context.RequestAborted).ConfigureAwait(false);
         Saml2BearerLog.TokenObtained(Logger, Saml2BearerLog.Short(tokenKey), lookup.Source);
+        if (lookup.EventResult is not null)
+        {
+            return lookup.EventResult;
+        }
+
         if (lookup.Token is null)
         {
             return await FailAsync(MapExchangeFailure(lookup.Failure!)).ConfigureAwait(false);
         }
 
         var token = lookup.Token;
-        if (lookup.Source == Saml2BearerTokenLookupSource.Exchanged)
+        if (lookup.Unvetted)
         {
-            var tokenReceived = new TokenReceivedContext(Context, Scheme, Options, assertion, token.Response);
-            await Events.TokenReceived(tokenReceived).ConfigureAwait(false);
+            // The request that started the exchange left before the token arrived: this request vets it.
+            var tokenReceived = await RaiseTokenReceivedAsync(assertion, token.Response).ConfigureAwait(false);
             if (tokenReceived.Result is not null)
             {
-                if (!tokenReceived.Result.Succeeded)
-                {
-                    state.TokenCache.Remove(tokenKey);
-                }
-
                 return tokenReceived.Result;
             }
 
-            if (!ReferenceEquals(tokenReceived.TokenResponse, token.Response))
-            {
-                token = token with { Response = tokenReceived.TokenResponse };
-                state.TokenCache.Set(tokenKey, token);
-            }
+            token = token with { Response = tokenReceived.TokenResponse };
+            state.TokenCache.Set(tokenKey, token);
         }
 
         var principal = Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token);
@@ -173,10 +171,11 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
 
     private string? AuthorizationServer => Options.TokenEndpoint ?? Options.Authority;
 
-    private async Task<Saml2BearerTokenLookup> ExchangeAsync(byte[] assertionXml)
+    private async Task<Saml2BearerTokenLookup> ExchangeAsync(byte[] assertionXml, Saml2Assertion? assertion)
     {
         var options = Options;
         var state = options.State!;
+        var starterAborted = Context.RequestAborted;
 
         // The exchange serves every caller waiting for this key: no single caller's cancellation ends it.
         var result = await _tokenService.ExchangeAsync(
@@ -213,7 +212,30 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
 
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
         var expiresAt = timeProvider.GetUtcNow() + (response.ExpiresIn ?? options.DefaultTokenLifetime);
-        return new Saml2BearerTokenLookup(new Saml2BearerCachedToken(response, expiresAt, claims), null, Saml2BearerTokenLookupSource.Exchanged);
+
+        if (starterAborted.IsCancellationRequested)
+        {
+            // The request that started the exchange is gone, and its HttpContext with it: nothing is cached,
+            // and each waiting request raises the event on its own context.
+            return new Saml2BearerTokenLookup(new Saml2BearerCachedToken(response, expiresAt, claims), null, Saml2BearerTokenLookupSource.Exchanged) { Unvetted = true };
+        }
+
+        // Inside the exchange, before the token is cached: the event's verdict (or replacement) holds for
+        // every caller waiting on this exchange, not only for the request that started it.
+        var tokenReceived = await RaiseTokenReceivedAsync(assertion, response).ConfigureAwait(false);
+        if (tokenReceived.Result is not null)
+        {
+            return new Saml2BearerTokenLookup(null, null, Saml2BearerTokenLookupSource.Exchanged) { EventResult = tokenReceived.Result };
+        }
+
+        return new Saml2BearerTokenLookup(new Saml2BearerCachedToken(tokenReceived.TokenResponse, expiresAt, claims), null, Saml2BearerTokenLookupSource.Exchanged);
+    }
+
+    private async Task<TokenReceivedContext> RaiseTokenReceivedAsync(Saml2Assertion? assertion, Saml2BearerTokenResponse response)
+    {
+        var tokenReceived = new TokenReceivedContext(Context, Scheme, Options, assertion, response);
+        await Events.TokenReceived(tokenReceived).ConfigureAwait(false);
+        return tokenReceived;
     }
 
     private AuthenticationProperties CreateProperties(Saml2BearerCachedToken token, string tokenKey)

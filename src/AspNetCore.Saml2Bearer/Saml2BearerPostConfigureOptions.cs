@@ -11,16 +11,20 @@ namespace AspNetCore.Saml2Bearer;
 internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Saml2BearerOptions>
 {
     private readonly IHttpClientFactory _httpClientFactory;
+    private readonly TimeProvider _timeProvider;
 
-    public Saml2BearerPostConfigureOptions(IHttpClientFactory httpClientFactory)
+    public Saml2BearerPostConfigureOptions(IHttpClientFactory httpClientFactory, TimeProvider timeProvider)
     {
         _httpClientFactory = httpClientFactory;
+        _timeProvider = timeProvider;
     }
 
     public void PostConfigure(string? name, Saml2BearerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.TimeProvider ??= TimeProvider.System;
+        // This runs before ASP.NET Core's own post-configuration, which would take the TimeProvider from
+        // DI: take it here, so a registered TimeProvider reaches the validator and the caches too.
+        options.TimeProvider ??= _timeProvider;
         options.Assertion.TimeProvider = options.TimeProvider;
 
         if (options.Assertion.ValidRecipients.Count == 0 && !string.IsNullOrEmpty(options.TokenEndpoint))

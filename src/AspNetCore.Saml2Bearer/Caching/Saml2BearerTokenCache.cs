@@ -95,7 +95,7 @@ internal sealed class Saml2BearerTokenCache : IDisposable
             }
 
             var lookup = await exchange().ConfigureAwait(false);
-            if (lookup.Token is not null)
+            if (lookup.Token is not null && !lookup.Unvetted)
             {
                 Set(key, lookup.Token);
             }

@@ -69,9 +69,9 @@ public sealed class Saml2BearerOptionsTests(ValidatorFixture fixture) : IClassFi
     }
 
     [Theory]
-    [InlineData(TokenExchange.Saml2BearerClientAuthenticationMethod.ClientSecretBasic)]
-    [InlineData(TokenExchange.Saml2BearerClientAuthenticationMethod.ClientSecretPost)]
-    public async Task Startup_ClientSecretMethodWithoutSecret_FailsNamingClientSecret(TokenExchange.Saml2BearerClientAuthenticationMethod method)
+    [InlineData(global::AspNetCore.Saml2Bearer.TokenExchange.Saml2BearerClientAuthenticationMethod.ClientSecretBasic)]
+    [InlineData(global::AspNetCore.Saml2Bearer.TokenExchange.Saml2BearerClientAuthenticationMethod.ClientSecretPost)]
+    public async Task Startup_ClientSecretMethodWithoutSecret_FailsNamingClientSecret(global::AspNetCore.Saml2Bearer.TokenExchange.Saml2BearerClientAuthenticationMethod method)
     {
         var message = await StartupErrorAsync(o =>
         {
@@ -86,7 +86,7 @@ public sealed class Saml2BearerOptionsTests(ValidatorFixture fixture) : IClassFi
     [Fact]
     public async Task Startup_PrivateKeyJwtWithoutCredentials_FailsNamingClientSigningCredentials()
     {
-        var message = await StartupErrorAsync(o => o.ClientAuthenticationMethod = TokenExchange.Saml2BearerClientAuthenticationMethod.PrivateKeyJwt);
+        var message = await StartupErrorAsync(o => o.ClientAuthenticationMethod = global::AspNetCore.Saml2Bearer.TokenExchange.Saml2BearerClientAuthenticationMethod.PrivateKeyJwt);
 
         Assert.Contains(nameof(Saml2BearerOptions.ClientSigningCredentials), message, StringComparison.Ordinal);
     }

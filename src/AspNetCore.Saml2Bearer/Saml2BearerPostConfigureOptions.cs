@@ -1,3 +1,4 @@
+using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -41,11 +42,13 @@ internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Sa
             }
 
             options.MetadataAddress = metadataAddress;
-            var httpClient = _httpClientFactory.CreateClient(Saml2BearerDefaults.HttpClientNamePrefix + name);
             options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
                 metadataAddress,
                 new OpenIdConnectConfigurationRetriever(),
-                new HttpDocumentRetriever(httpClient) { RequireHttps = options.RequireHttpsMetadata && !Saml2BearerOptions.IsLoopback(new Uri(metadataAddress)) })
+                new Saml2BearerDocumentRetriever(
+                    _httpClientFactory,
+                    Saml2BearerDefaults.HttpClientNamePrefix + name,
+                    options.RequireHttpsMetadata && !Saml2BearerOptions.IsLoopback(new Uri(metadataAddress))))
             {
                 AutomaticRefreshInterval = options.AutomaticRefreshInterval,
                 RefreshInterval = options.RefreshInterval,

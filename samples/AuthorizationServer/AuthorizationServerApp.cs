@@ -40,12 +40,14 @@ public static class AuthorizationServerApp
 
         // OpenIddict's request logs are verbose; assertions, tokens and secrets must never reach a log.
         builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 
         var options = new AuthorizationServerOptions();
         builder.Configuration.GetSection(AuthorizationServerOptions.SectionName).Bind(options);
         configure?.Invoke(options);
         options.Validate();
         builder.Services.AddSingleton(options);
+        builder.Services.AddHostedService<AuthorizationServerSeeder>();
 
         var connectionString = ResolveConnectionString(options.ConnectionString, builder.Environment.ContentRootPath, out var inMemory);
         if (inMemory)

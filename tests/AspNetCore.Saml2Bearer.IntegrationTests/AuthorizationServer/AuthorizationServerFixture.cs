@@ -25,7 +25,18 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
     public const string JwtClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"as-tests-{Guid.NewGuid():N}.db");
+    private readonly string _connectionString;
     private WebApplication? _app;
+
+    /// <summary>A server on a temporary SQLite file, deleted at the end.</summary>
+    public AuthorizationServerFixture()
+        : this(null)
+    {
+    }
+
+    /// <summary>A server on the given SQLite connection string (e.g. <c>Data Source=:memory:</c>).</summary>
+    internal AuthorizationServerFixture(string? connectionString) =>
+        _connectionString = connectionString ?? $"Data Source={_databasePath}";
 
     public TestSigningKey IdpKey { get; } = TestSigningKey.CreateRsa("CN=Integration IdP");
 
@@ -51,7 +62,7 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
 
         _app = AuthorizationServerApp.Build(["--urls", Issuer.TrimEnd('/')], options =>
         {
-            options.ConnectionString = $"Data Source={_databasePath}";
+            options.ConnectionString = _connectionString;
             options.Issuer = Issuer;
             options.Resource = Resource;
             var identityProvider = new AuthorizationServerIdentityProvider { EntityId = IdpEntityId };
@@ -84,7 +95,10 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
         IdpKey.Dispose();
         ClientKey.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        File.Delete(_databasePath);
+        if (File.Exists(_databasePath))
+        {
+            File.Delete(_databasePath);
+        }
     }
 
     /// <summary>An assertion builder addressed to this server: audience = issuer, recipient = token endpoint.</summary>

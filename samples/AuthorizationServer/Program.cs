@@ -1,0 +1,4 @@
+using AuthorizationServer;
+
+var app = AuthorizationServerApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,27 @@
+using AspNetCore.Saml2Bearer.Assertions;
+using Microsoft.Extensions.Logging;
+
+namespace AspNetCore.Saml2Bearer.OpenIddict;
+
+/// <summary>
+/// Source-generated logs of the grant. Assertions, tokens and secrets are never logged: only reason
+/// codes, client identifiers and issuers.
+/// </summary>
+internal static partial class Saml2BearerGrantLog
+{
+    [LoggerMessage(EventId = 1, EventName = "Saml2BearerGrantAssertionMissing", Level = LogLevel.Information,
+        Message = "SAML 2.0 bearer grant rejected for client {ClientId}: the assertion parameter is missing or repeated.")]
+    public static partial void AssertionMissing(ILogger logger, string? clientId);
+
+    [LoggerMessage(EventId = 2, EventName = "Saml2BearerGrantAssertionRejected", Level = LogLevel.Information,
+        Message = "SAML 2.0 bearer grant rejected for client {ClientId}: {FailureReason} ({FailureCode}).")]
+    public static partial void AssertionRejected(ILogger logger, string? clientId, Saml2AssertionFailureReason failureReason, int failureCode);
+
+    [LoggerMessage(EventId = 3, EventName = "Saml2BearerGrantAssertionReplayed", Level = LogLevel.Warning,
+        Message = "SAML 2.0 bearer grant rejected for client {ClientId}: an assertion of issuer {Issuer} was presented again.")]
+    public static partial void AssertionReplayed(ILogger logger, string? clientId, string issuer);
+
+    [LoggerMessage(EventId = 4, EventName = "Saml2BearerGrantAccepted", Level = LogLevel.Debug,
+        Message = "SAML 2.0 bearer grant accepted for client {ClientId}: assertion of issuer {Issuer}.")]
+    public static partial void AssertionAccepted(ILogger logger, string? clientId, string issuer);
+}

@@ -1,0 +1,47 @@
+using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.OpenIddict;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers the SAML 2.0 bearer assertion grant (RFC 7522) on an OpenIddict server.
+/// </summary>
+public static class Saml2BearerGrantServerBuilderExtensions
+{
+    /// <summary>
+    /// Lets the OpenIddict server accept <c>grant_type=urn:ietf:params:oauth:grant-type:saml2-bearer</c>:
+    /// the grant type is allowed (and advertised in discovery), token requests carrying it are validated
+    /// with <see cref="Saml2AssertionValidator"/> after OpenIddict has
+    /// authenticated the client, replays are refused, and the assertion's subject is signed in.
+    /// Clients need the permissions <c>ept:token</c> and <c>gt:</c> + the grant type URN, as for any grant.
+    /// </summary>
+    /// <param name="builder">The OpenIddict server builder.</param>
+    /// <param name="configure">Configures the trusted identity providers and the claims, scopes and resources issued.</param>
+    /// <returns>The builder.</returns>
+    public static OpenIddictServerBuilder AddSaml2BearerGrant(this OpenIddictServerBuilder builder, Action<Saml2BearerGrantOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        builder.Services.AddOptions<Saml2BearerGrantOptions>()
+            .Configure(configure)
+            .Validate(ValidateOptions)
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<Saml2BearerGrantValidatorProvider>();
+        builder.Services.TryAddSingleton<ISaml2AssertionReplayStore, MemorySaml2AssertionReplayStore>();
+
+        return builder
+            .AllowCustomFlow(Saml2BearerGrantDefaults.GrantType)
+            .AddEventHandler(ValidateSaml2BearerTokenRequest.Descriptor)
+            .AddEventHandler(HandleSaml2BearerTokenRequest.Descriptor);
+    }
+
+    private static bool ValidateOptions(Saml2BearerGrantOptions options)
+    {
+        // Throwing gives a message a person can act on, where returning false gives a generic one.
+        options.Validate();
+        return true;
+    }
+}

@@ -53,7 +53,11 @@ replayer=(dotnet "$plain/AspNetCore.Saml2Bearer.Fuzz.dll" --trust "$trust")
 # Every seed must run without a crash, and every valid-* seed must be accepted: otherwise the corpus and
 # the target disagree (keys, clock) and the fuzzer would never reach the code behind the signature check.
 replay="$work/seeds.tsv"
-"${replayer[@]}" --replay "$corpus" > "$replay"
+if ! "${replayer[@]}" --replay "$corpus" > "$replay"; then
+  grep CRASH "$replay" >&2 || true
+  echo "build/fuzz.sh: a seed crashes the target before any fuzzing" >&2
+  exit 1
+fi
 if awk -F '\t' '$1 ~ /^valid-/ && $2 != "None" { bad = 1; print "not accepted: " $0 } END { exit !bad }' "$replay"; then
   echo "build/fuzz.sh: a valid seed is rejected; the corpus does not match the target" >&2
   exit 1

@@ -37,7 +37,7 @@ internal sealed class FuzzTarget
         Check(_permissive.ValidateDecodedAsync(input).AsTask().GetAwaiter().GetResult(), () => input);
     }
 
-    /// <summary>The outcome of the permissive validator on the decoded bytes, for replaying a file.</summary>
+    /// <summary>The outcome of the permissive validator on the input as a string, for replaying a file.</summary>
     public Saml2AssertionFailureReason Outcome(byte[] input)
     {
         var result = _permissive.ValidateAsync(Encoding.UTF8.GetString(input)).AsTask().GetAwaiter().GetResult();

@@ -17,6 +17,11 @@ internal static class Saml2SignatureReader
         out Saml2AssertionSignature? result)
     {
         result = null;
+        if (!HasOnlyIdAttribute(signature))
+        {
+            return Saml2AssertionFailureReason.MalformedSignature;
+        }
+
         XmlElement? signedInfo = null, signatureValue = null, keyInfo = null;
         foreach (var child in ChildElements(signature))
         {
@@ -41,7 +46,7 @@ internal static class Saml2SignatureReader
             }
         }
 
-        if (signedInfo is null || signatureValue is null)
+        if (signedInfo is null || signatureValue is null || !HasOnlyIdAttribute(signatureValue))
         {
             return Saml2AssertionFailureReason.MalformedSignature;
         }
@@ -295,6 +300,26 @@ internal static class Saml2SignatureReader
                 yield return element;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="element"/> carries no attribute but <c>Id</c> and namespace declarations,
+    /// as the XML-DSig schema allows for <c>Signature</c> and <c>SignatureValue</c>. Neither element is
+    /// covered by the signature, so anything else there is unsigned, and <see cref="System.Security.Cryptography.Xml.SignedXml"/>
+    /// rejects it as malformed too.
+    /// </summary>
+    private static bool HasOnlyIdAttribute(XmlElement element)
+    {
+        foreach (XmlAttribute attribute in element.Attributes)
+        {
+            if (attribute.NamespaceURI != Saml2Constants.XmlnsNamespace
+                && !(attribute.NamespaceURI.Length == 0 && attribute.LocalName == "Id"))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool HasChildElements(XmlElement element)

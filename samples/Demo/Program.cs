@@ -74,6 +74,8 @@ try
                 ["Authentication:Schemes:Saml2Bearer:ClientId"] = "resource-api",
                 ["Authentication:Schemes:Saml2Bearer:ClientSecret"] = clientSecret,
                 ["Authentication:Schemes:Saml2Bearer:Scope"] = "orders.read openid",
+                // A first token request also pays for discovery, JWKS and a cold JIT on a small machine.
+                ["Authentication:Schemes:Saml2Bearer:BackchannelTimeout"] = "00:00:30",
                 ["Authentication:Schemes:Saml2Bearer:ValidTokenAudiences:0"] = OrdersApi.Audience,
                 ["Authentication:Schemes:Saml2Bearer:Assertion:ValidIssuers:0"] = idp.EntityId,
                 ["Authentication:Schemes:Saml2Bearer:Assertion:SigningCertificates:0"] = certificatePath,
@@ -116,6 +118,13 @@ try
     Console.WriteLine($"  Orders API             {ordersUrl} (JwtBearer only)");
 
     using var caller = new HttpClient { BaseAddress = new Uri(apiUrl) };
+
+    // Warm the servers up (JIT, database) so the steps below show the flow, not a cold start.
+    using (var warmUp = new HttpClient())
+    {
+        (await warmUp.GetAsync(new Uri(issuer + AuthorizationServerApp.ConfigurationEndpointPath), timeout.Token)).Dispose();
+        (await warmUp.GetAsync(new Uri(apiUrl + "/ping"), timeout.Token)).Dispose();
+    }
 
     DemoConsole.Step(1, "A legacy caller holds a signed SAML 2.0 assertion for alice");
     var assertion = idp.IssueAssertion(d =>

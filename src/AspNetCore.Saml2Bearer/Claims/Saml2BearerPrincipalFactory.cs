@@ -20,7 +20,11 @@ internal static class Saml2BearerPrincipalFactory
 
         foreach (var claim in token.TokenClaims)
         {
-            identity.AddClaim(claim);
+            // The AS often repeats the assertion's attributes in its JWT: keep one of each.
+            if (!identity.HasClaim(claim.Type, claim.Value))
+            {
+                identity.AddClaim(claim);
+            }
         }
 
         // RFC 6749 section 5.1: when the response omits scope, the granted scope is the requested one.

@@ -256,7 +256,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 
         // Never send an assertion and client credentials in clear unless explicitly allowed.
         if (!Uri.TryCreate(address, UriKind.Absolute, out var endpoint)
-            || !(endpoint.Scheme == Uri.UriSchemeHttps || (endpoint.Scheme == Uri.UriSchemeHttp && !options.RequireHttpsMetadata)))
+            || !(endpoint.Scheme == Uri.UriSchemeHttps || (endpoint.Scheme == Uri.UriSchemeHttp && (!options.RequireHttpsMetadata || Saml2BearerOptions.IsLoopback(endpoint)))))
         {
             TokenExchangeLog.TokenEndpointRefused(_logger, schemeName, SafeAddress(address, endpoint), options.RequireHttpsMetadata);
             return null;

@@ -82,7 +82,20 @@ internal sealed class Saml2BearerDistributedTokenStore
         }
 
         Circuit.ReportSuccess();
-        return protectedBytes is null ? null : Open(key, protectedBytes);
+        if (protectedBytes is null)
+        {
+            return null;
+        }
+
+        var token = Open(key, protectedBytes, out var discarded);
+        if (discarded)
+        {
+            // An entry nobody can use: remove it, so that it is reported once, not at every read until
+            // the next exchange overwrites it.
+            await RemoveAsync(key).ConfigureAwait(false);
+        }
+
+        return token;
     }
 
     /// <summary>Stores a token until its expiry minus the margin. Failures are recorded, never thrown.</summary>
@@ -140,8 +153,9 @@ internal sealed class Saml2BearerDistributedTokenStore
         Circuit.ReportSuccess();
     }
 
-    private Saml2BearerCachedToken? Open(string key, byte[] protectedBytes)
+    private Saml2BearerCachedToken? Open(string key, byte[] protectedBytes, out bool discarded)
     {
+        discarded = true;
         byte[] payload;
         try
         {
@@ -166,6 +180,7 @@ internal sealed class Saml2BearerDistributedTokenStore
         }
 
         // A stale entry is a plain miss: the distributed cache's own expiry may lag behind ours.
+        discarded = false;
         return _timeProvider.GetUtcNow() < token!.ExpiresAt - _margin ? token : null;
     }
 

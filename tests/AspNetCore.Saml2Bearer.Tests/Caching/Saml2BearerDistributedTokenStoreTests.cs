@@ -95,6 +95,19 @@ public sealed class Saml2BearerDistributedTokenStoreTests
     }
 
     [Fact]
+    public async Task GetAsync_UnreadableEntry_RemovesItSoItIsReportedOnce()
+    {
+        var store = CreateStore();
+        _cache.Poke("saml2bearer:" + Key, Encoding.UTF8.GetBytes("not a protected payload"));
+
+        await store.GetAsync(Key);
+        await store.GetAsync(Key);
+
+        Assert.Null(_cache.Peek("saml2bearer:" + Key));
+        Assert.Equal(1, _logger.Count(1102));
+    }
+
+    [Fact]
     public async Task GetAsync_ProtectedPayloadThatIsNotJson_ReturnsNull()
     {
         var store = CreateStore();
@@ -111,8 +124,10 @@ public sealed class Saml2BearerDistributedTokenStoreTests
         var writer = CreateStore(scheme: "PartnerA");
         var reader = CreateStore(scheme: "PartnerB");
         await writer.SetAsync(Key, CreateToken());
+        var stored = _cache.Peek("saml2bearer:" + Key)!;
 
         Assert.Null(await reader.GetAsync(Key));
+        _cache.Poke("saml2bearer:" + Key, stored);
         Assert.NotNull(await writer.GetAsync(Key));
     }
 

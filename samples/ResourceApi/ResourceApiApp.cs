@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using AspNetCore.Saml2Bearer;
+using Microsoft.AspNetCore.DataProtection;
+using StackExchange.Redis;
 
 namespace ResourceApi;
 
@@ -24,6 +26,7 @@ public static class ResourceApiApp
         builder.Services
             .AddAuthentication(Saml2BearerDefaults.AuthenticationScheme)
             .AddSaml2Bearer();
+        AddRedis(builder);
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(OrdersReadPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(Saml2BearerDefaults.ScopeClaimType, "orders.read"));
@@ -50,5 +53,33 @@ public static class ResourceApiApp
 
         mapEndpoints?.Invoke(app);
         return app;
+    }
+
+    /// <summary>
+    /// With <c>ConnectionStrings:Redis</c>: Redis as the token cache's L2 (entries encrypted with Data
+    /// Protection), the Data Protection key ring in Redis so instances read each other's entries, and the
+    /// connection the handler takes its cross-instance exchange lock with.
+    /// </summary>
+    private static void AddRedis(WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetConnectionString("Redis") is not { Length: > 0 } redis)
+        {
+            return;
+        }
+
+        // One connection for the cache, the key ring and the lock. abortConnect=false: the API starts,
+        // and serves from memory and the exchange, while Redis is down.
+        var redisOptions = ConfigurationOptions.Parse(redis);
+        redisOptions.AbortOnConnectFail = false;
+        var multiplexer = ConnectionMultiplexer.Connect(redisOptions);
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => multiplexer); // a factory: disposed at shutdown
+        builder.Services.AddStackExchangeRedisCache(options =>
+        {
+            options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer);
+            options.InstanceName = builder.Configuration["Redis:InstanceName"];
+        });
+        builder.Services.AddDataProtection()
+            .SetApplicationName("AspNetCore.Saml2Bearer.ResourceApi")
+            .PersistKeysToStackExchangeRedis(multiplexer, "saml2bearer:dataprotection-keys");
     }
 }

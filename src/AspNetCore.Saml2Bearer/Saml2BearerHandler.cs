@@ -150,7 +150,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             }
 
             token = token with { Response = tokenReceived.TokenResponse };
-            state.TokenCache.Set(tokenKey, token);
+            await state.TokenCache.SetAsync(tokenKey, token).ConfigureAwait(false);
         }
 
         var principal = Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token);

@@ -7,17 +7,20 @@ namespace AspNetCore.Saml2Bearer;
 
 /// <summary>
 /// Completes the options of each scheme: default recipient (the token endpoint), the discovery manager
-/// when an authority is set, and the per-scheme state (validator, caches).
+/// when an authority is set, and the per-scheme state (validator, caches; the distributed cache, Data
+/// Protection and Redis connection come from the services when registered).
 /// </summary>
 internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Saml2BearerOptions>
 {
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly TimeProvider _timeProvider;
+    private readonly IServiceProvider _services;
 
-    public Saml2BearerPostConfigureOptions(IHttpClientFactory httpClientFactory, TimeProvider timeProvider)
+    public Saml2BearerPostConfigureOptions(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, IServiceProvider services)
     {
         _httpClientFactory = httpClientFactory;
         _timeProvider = timeProvider;
+        _services = services;
     }
 
     public void PostConfigure(string? name, Saml2BearerOptions options)
@@ -56,6 +59,6 @@ internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Sa
         }
 
         options.State?.Dispose();
-        options.State = new Saml2BearerSchemeState(options);
+        options.State = new Saml2BearerSchemeState(options, name ?? Options.DefaultName, _services);
     }
 }

@@ -1,6 +1,11 @@
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.Claims;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace AspNetCore.Saml2Bearer;
 
@@ -14,10 +19,21 @@ internal sealed class Saml2BearerSchemeState : IDisposable
     private readonly Lazy<Saml2AssertionValidator> _validator;
 
     public Saml2BearerSchemeState(Saml2BearerOptions options)
+        : this(options, Microsoft.Extensions.Options.Options.DefaultName, services: null)
+    {
+    }
+
+    /// <summary>
+    /// Builds the state of scheme <paramref name="scheme"/>. When <paramref name="services"/> holds an
+    /// <see cref="IDistributedCache"/> other than the in-memory one, it becomes the token cache's second
+    /// level, protected with Data Protection; an <see cref="IConnectionMultiplexer"/> adds the
+    /// cross-instance exchange lock.
+    /// </summary>
+    public Saml2BearerSchemeState(Saml2BearerOptions options, string scheme, IServiceProvider? services)
     {
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
         _validator = new Lazy<Saml2AssertionValidator>(() => new Saml2AssertionValidator(options.Assertion), LazyThreadSafetyMode.ExecutionAndPublication);
-        TokenCache = new Saml2BearerTokenCache(options.TokenCacheSizeLimit, options.TokenExpirationMargin, timeProvider);
+        TokenCache = CreateTokenCache(options, scheme, services, timeProvider);
         AssertionCache = new Saml2AssertionCache(options.AssertionCacheSizeLimit, timeProvider);
     }
 
@@ -33,5 +49,34 @@ internal sealed class Saml2BearerSchemeState : IDisposable
     {
         TokenCache.Dispose();
         AssertionCache.Dispose();
+    }
+
+    private static Saml2BearerTokenCache CreateTokenCache(Saml2BearerOptions options, string scheme, IServiceProvider? services, TimeProvider timeProvider)
+    {
+        var distributedCache = services?.GetService<IDistributedCache>();
+
+        // MemoryDistributedCache is what AddDistributedMemoryCache (and MVC, sessions...) register: a
+        // second in-process copy would only double the memory and the work.
+        if (services is null || distributedCache is null or MemoryDistributedCache
+            || services.GetService<IDataProtectionProvider>() is not { } dataProtection)
+        {
+            return new Saml2BearerTokenCache(options.TokenCacheSizeLimit, options.TokenExpirationMargin, timeProvider);
+        }
+
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(Saml2BearerTokenCache).FullName!)
+            ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, logger, timeProvider);
+        var store = new Saml2BearerDistributedTokenStore(
+            distributedCache,
+            Saml2BearerDistributedTokenStore.CreateProtector(dataProtection, scheme),
+            circuit,
+            options.TokenExpirationMargin,
+            Saml2BearerDistributedTokenStore.DefaultOperationTimeout,
+            logger,
+            timeProvider);
+        var distributedLock = services.GetService<IConnectionMultiplexer>() is { } multiplexer
+            ? new Saml2BearerDistributedLock(multiplexer, circuit, options.BackchannelTimeout, Saml2BearerDistributedTokenStore.DefaultOperationTimeout)
+            : null;
+        return new Saml2BearerTokenCache(options.TokenCacheSizeLimit, options.TokenExpirationMargin, timeProvider, store, distributedLock, logger);
     }
 }

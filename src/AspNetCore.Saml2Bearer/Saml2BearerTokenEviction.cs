@@ -30,7 +30,11 @@ public static class Saml2BearerTokenEviction
         }
 
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<Saml2BearerOptions>>().Get(scheme);
-        options.State?.TokenCache.Remove(key);
+        if (options.State is { } state)
+        {
+            await state.TokenCache.RemoveAsync(key).ConfigureAwait(false);
+        }
+
         return true;
     }
 }

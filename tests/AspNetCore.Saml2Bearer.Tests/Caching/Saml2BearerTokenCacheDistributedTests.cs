@@ -1,0 +1,130 @@
+using AspNetCore.Saml2Bearer.Caching;
+using AspNetCore.Saml2Bearer.TokenExchange;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspNetCore.Saml2Bearer.Tests.Caching;
+
+/// <summary>The token cache with a distributed second level (the memory-only behaviour has its own tests).</summary>
+public sealed class Saml2BearerTokenCacheDistributedTests
+{
+    private const string Key = "5e8f3b1c";
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(60);
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeDistributedCache _cache = new();
+    private readonly EphemeralDataProtectionProvider _dataProtection = new();
+    private readonly RecordingLogger _logger = new();
+    private int _exchanges;
+
+    [Fact]
+    public async Task GetOrExchangeAsync_TokenWrittenByAnotherInstance_ReturnsItWithoutExchange()
+    {
+        using var instanceA = CreateCache();
+        using var instanceB = CreateCache();
+        await instanceA.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+
+        var lookup = await instanceB.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+
+        Assert.Equal(1, _exchanges);
+        Assert.Equal(Saml2BearerTokenLookupSource.DistributedCache, lookup.Source);
+        Assert.Equal("at-1", lookup.Token!.Response.AccessToken);
+        Assert.True(instanceB.TryGet(Key, out _));
+    }
+
+    [Fact]
+    public async Task GetOrExchangeAsync_ConcurrentMissesOnOneInstance_ExchangeOnce()
+    {
+        using var cache = CreateCache();
+        var gate = new TaskCompletionSource();
+
+        var lookups = Enumerable.Range(0, 20)
+            .Select(_ => cache.GetOrExchangeAsync(Key, async () => { await gate.Task; return await ExchangeAsync(); }, CancellationToken.None))
+            .ToArray();
+        gate.SetResult();
+        await Task.WhenAll(lookups);
+
+        Assert.Equal(1, _exchanges);
+        Assert.All(lookups, l => Assert.Equal("at-1", l.Result.Token!.Response.AccessToken));
+    }
+
+    [Fact]
+    public async Task GetOrExchangeAsync_DistributedCacheDown_ExchangesAndServesFromMemory()
+    {
+        using var cache = CreateCache();
+        _cache.Mode = FakeDistributedCacheMode.Throw;
+
+        var first = await cache.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        var second = await cache.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+
+        Assert.Equal(Saml2BearerTokenLookupSource.Exchanged, first.Source);
+        Assert.Equal(Saml2BearerTokenLookupSource.MemoryCache, second.Source);
+        Assert.Equal(1, _exchanges);
+        Assert.Equal(1, _logger.Count(1100));
+    }
+
+    [Fact]
+    public async Task GetOrExchangeAsync_DistributedEntryStale_Exchanges()
+    {
+        using var instanceA = CreateCache();
+        await instanceA.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        _time.Advance(TimeSpan.FromHours(1) - Margin);
+        using var instanceB = CreateCache();
+
+        var lookup = await instanceB.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+
+        Assert.Equal(Saml2BearerTokenLookupSource.Exchanged, lookup.Source);
+        Assert.Equal(2, _exchanges);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_AfterExchange_EvictsBothLevels()
+    {
+        using var instanceA = CreateCache();
+        await instanceA.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+
+        await instanceA.RemoveAsync(Key);
+
+        Assert.False(instanceA.TryGet(Key, out _));
+        Assert.Null(_cache.Peek(Saml2BearerDistributedTokenStore.StorageKey(Key)));
+    }
+
+    [Fact]
+    public async Task Remove_AfterExchange_EvictsMemoryAndThenTheDistributedEntry()
+    {
+        using var instanceA = CreateCache();
+        await instanceA.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+
+        instanceA.Remove(Key);
+
+        Assert.False(instanceA.TryGet(Key, out _));
+        await WaitUntilAsync(() => _cache.Peek(Saml2BearerDistributedTokenStore.StorageKey(Key)) is null);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+
+    private Saml2BearerTokenCache CreateCache()
+    {
+        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, _logger, _time);
+        var store = new Saml2BearerDistributedTokenStore(
+            _cache, Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, "Saml2Bearer"), circuit, Margin, TimeSpan.FromSeconds(5), _logger, _time);
+        return new Saml2BearerTokenCache(100, Margin, _time, store, distributedLock: null, _logger);
+    }
+
+    private Task<Saml2BearerTokenLookup> ExchangeAsync()
+    {
+        var number = Interlocked.Increment(ref _exchanges);
+        return Task.FromResult(new Saml2BearerTokenLookup(Token("at-" + number), null, Saml2BearerTokenLookupSource.Exchanged));
+    }
+
+    private Saml2BearerCachedToken Token(string accessToken) =>
+        new(new Saml2BearerTokenResponse { AccessToken = accessToken, TokenType = "Bearer", ExpiresIn = TimeSpan.FromHours(1) }, _time.GetUtcNow() + TimeSpan.FromHours(1), []);
+}

@@ -21,10 +21,11 @@ dotnet build AspNetCore.Saml2Bearer.sln -c Release -nologo -v quiet
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test AspNetCore.Saml2Bearer.sln -c Release --no-build -nologo \
-  --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
+# The default console logger prints failures in full and one "Passed!/Failed!" line per test project.
+dotnet test AspNetCore.Saml2Bearer.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
 
 # One line per test project, then the totals.
+echo "build/test.sh: per test project:"
 grep -E '^(Passed|Failed)!' "$log" || true
 read -r passed failed skipped < <(awk '
   /^(Passed|Failed)!/ {

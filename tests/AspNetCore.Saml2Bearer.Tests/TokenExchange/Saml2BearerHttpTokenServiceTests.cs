@@ -804,14 +804,32 @@ public sealed class Saml2BearerHttpTokenServiceTests
     }
 
     [Fact]
-    public async Task TokenEndpoint_HttpWhileHttpsRequired_NotCalled()
+    public async Task TokenEndpoint_NonLoopbackHttpWhileHttpsRequired_RefusedBeforeSending()
     {
+        var logs = new InMemoryLoggerProvider();
+        using var services = CreateServices(logs);
+        await using var server = await LoopbackAuthorizationServer.StartAsync();
+
+        var result = await ExchangeAsync(server, CreateOptions(server, options =>
+        {
+            options.RequireHttpsMetadata = true;
+            options.TokenEndpoint = "http://as.example.test/connect/token";
+        }), services);
+
+        AssertUnavailable(result, "temporarily_unavailable");
+        Assert.Contains(logs.Entries, entry => entry.EventId.Name == "TokenEndpointRefused");
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_LoopbackHttpWhileHttpsRequired_IsCalled()
+    {
+        // Loopback traffic never leaves the machine: the same exemption as options validation.
         await using var server = await LoopbackAuthorizationServer.StartAsync();
 
         var result = await ExchangeAsync(server, CreateOptions(server, options => options.RequireHttpsMetadata = true));
 
-        AssertUnavailable(result, "temporarily_unavailable");
-        Assert.Empty(server.TokenRequests);
+        Assert.Equal(Saml2BearerTokenResultStatus.Success, result.Status);
+        Assert.Single(server.TokenRequests);
     }
 
     [Fact]

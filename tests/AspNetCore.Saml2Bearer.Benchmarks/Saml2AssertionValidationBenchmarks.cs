@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography.Xml;
 using System.Xml;
 using AspNetCore.Saml2Bearer.Assertions;
-using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+using AspNetCore.Saml2Bearer.Testing;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Time.Testing;
 

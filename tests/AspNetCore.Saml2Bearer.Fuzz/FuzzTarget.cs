@@ -107,8 +107,8 @@ internal sealed class FuzzTarget
             parameters.AddIdentityProvider(issuer.Key, issuer.Select(t => t.Certificate).ToArray());
         }
 
-        parameters.ValidAudiences.Add(Tests.Infrastructure.Saml2AssertionBuilder.DefaultAudience);
-        parameters.ValidRecipients.Add(Tests.Infrastructure.Saml2AssertionBuilder.DefaultRecipient);
+        parameters.ValidAudiences.Add(Saml2AssertionBuilder.DefaultAudience);
+        parameters.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
         if (permissive)
         {
             parameters.AllowedEncodings = Saml2AssertionEncodings.Default | Saml2AssertionEncodings.RawXml;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+using AspNetCore.Saml2Bearer.Testing;
 using AuthorizationServer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.IdentityModel.JsonWebTokens;

@@ -1,5 +1,5 @@
 using System.Net;
-using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+using AspNetCore.Saml2Bearer.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace AspNetCore.Saml2Bearer.IntegrationTests.AuthorizationServer;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using AspNetCore.Saml2Bearer.IntegrationTests.Infrastructure;
-using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+using AspNetCore.Saml2Bearer.Testing;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 

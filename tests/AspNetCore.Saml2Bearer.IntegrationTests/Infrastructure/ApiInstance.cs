@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+using AspNetCore.Saml2Bearer.Testing;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;

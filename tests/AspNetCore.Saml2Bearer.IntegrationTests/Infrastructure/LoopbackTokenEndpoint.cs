@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Xml;
-using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+using AspNetCore.Saml2Bearer.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -74,6 +74,39 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task TokenLookups_ConcurrentMissesForOneSubject_CountOneExchangedAndJoinedOthers()
+    {
+        await using var observed = await ObservedHost.StartAsync(fixture);
+        var host = observed.Host;
+        host.TokenService.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var leader = host.GetAsync("/whoami", host.Assertion());
+        await host.TokenService.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var joiners = Enumerable.Range(0, 3).Select(_ => host.GetAsync("/whoami", host.Assertion())).ToList();
+
+        // The joiners are past validation, and from there run straight to the shared exchange.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (observed.Metrics.Sum(Saml2BearerMetrics.AssertionsValidatedName) < 4 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(200);
+        host.TokenService.Gate.SetResult();
+        var responses = await Task.WhenAll(joiners.Append(leader));
+        foreach (var response in responses)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            response.Dispose();
+        }
+
+        Assert.Equal(1, host.TokenService.Calls);
+        Assert.Equal(1, observed.Metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("source", "exchanged")));
+        Assert.Equal(3, observed.Metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("source", "joined_exchange")));
+        Assert.Equal(1, observed.Metrics.Sum(Saml2BearerMetrics.ExchangesName, ("outcome", "success")));
+    }
+
+    [Fact]
     public async Task Exchanges_EachOutcome_CountedByOutcomeWithDuration()
     {
         await using var observed = await ObservedHost.StartAsync(fixture);

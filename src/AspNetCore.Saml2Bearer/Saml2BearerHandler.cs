@@ -9,6 +9,7 @@ using AspNetCore.Saml2Bearer.Events;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -22,6 +23,7 @@ namespace AspNetCore.Saml2Bearer;
 public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOptions>
 {
     private readonly ISaml2BearerTokenService _tokenService;
+    private Saml2BearerMetrics? _metrics;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="options">The options monitor.</param>
@@ -33,6 +35,9 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     {
         _tokenService = tokenService;
     }
+
+    // Internal types cannot appear in the public constructor, so the singleton comes from the request's services.
+    private Saml2BearerMetrics Metrics => _metrics ??= Context.RequestServices.GetRequiredService<Saml2BearerMetrics>();
 
     /// <summary>The events, as <see cref="Saml2BearerEvents"/>.</summary>
     private new Saml2BearerEvents Events => (Saml2BearerEvents)base.Events!;
@@ -77,9 +82,11 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         }
 
         var state = Options.State!;
+        using var measurement = new Saml2BearerValidationMeasurement(Metrics, TimeProvider, Scheme.Name);
         var decoded = state.Validator.Decode(encoded);
         if (decoded.Xml is null)
         {
+            measurement.Rejected(decoded.FailureReason);
             return await RejectAssertionAsync(decoded.FailureReason).ConfigureAwait(false);
         }
 
@@ -91,17 +98,20 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             if (Options.EnableAssertionCache && state.AssertionCache.TryGet(assertionHash, out assertion))
             {
                 Saml2BearerLog.AssertionCacheHit(Logger, Saml2BearerLog.Short(assertionHash));
+                measurement.Validated(assertion!.Issuer, fastPath: true);
             }
             else
             {
                 var validation = await state.Validator.ValidateDecodedAsync(decoded.Xml, Context.RequestAborted).ConfigureAwait(false);
                 if (!validation.IsValid)
                 {
+                    measurement.Rejected(validation.FailureReason);
                     return await RejectAssertionAsync(validation.FailureReason).ConfigureAwait(false);
                 }
 
                 assertion = validation.Assertion;
                 Saml2BearerLog.AssertionValidated(Logger, Saml2BearerLog.Short(assertionHash), assertion.Issuer);
+                measurement.Validated(assertion.Issuer, fastPath: false);
             }
 
             var assertionValidated = new AssertionValidatedContext(Context, Scheme, Options, assertion!);
@@ -121,6 +131,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         }
         else
         {
+            measurement.Dispose();
             tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
                 Scheme.Name, AuthorizationServer, Options.ClientId, Convert.FromHexString(assertionHash), Options.Scope, Options.TokenAudience ?? Options.Resource);
         }
@@ -129,6 +140,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         var validatedAssertion = assertion;
         var lookup = await state.TokenCache.GetOrExchangeAsync(tokenKey, () => ExchangeAsync(xml, validatedAssertion), Context.RequestAborted).ConfigureAwait(false);
         Saml2BearerLog.TokenObtained(Logger, Saml2BearerLog.Short(tokenKey), lookup.Source);
+        Metrics.TokenLookup(Scheme.Name, lookup.Source);
         if (lookup.EventResult is not null)
         {
             return lookup.EventResult;
@@ -172,6 +184,15 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     private string? AuthorizationServer => Options.TokenEndpoint ?? Options.Authority;
 
     private async Task<Saml2BearerTokenLookup> ExchangeAsync(byte[] assertionXml, Saml2Assertion? assertion)
+    {
+        using var measurement = new Saml2BearerExchangeMeasurement(
+            Metrics, Context.RequestServices.GetRequiredService<Saml2BearerTokenEndpointMonitor>().For(Scheme.Name), TimeProvider, Scheme.Name, assertion?.Issuer);
+        var lookup = await ExchangeCoreAsync(assertionXml, assertion).ConfigureAwait(false);
+        measurement.Completed(lookup.Failure?.Status ?? Saml2BearerTokenResultStatus.Success);
+        return lookup;
+    }
+
+    private async Task<Saml2BearerTokenLookup> ExchangeCoreAsync(byte[] assertionXml, Saml2Assertion? assertion)
     {
         var options = Options;
         var state = options.State!;

@@ -1,4 +1,5 @@
 using System.Net;
+using AspNetCore.Saml2Bearer.Diagnostics;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,13 +21,17 @@ internal static class Saml2BearerServices
     public static void AddTokenService(IServiceCollection services, string authenticationScheme)
     {
         services.TryAddSingleton<ISaml2BearerTokenService, Saml2BearerHttpTokenService>();
+        services.AddMetrics();
+        services.TryAddSingleton<Saml2BearerMetrics>();
+        services.TryAddSingleton<Saml2BearerTokenEndpointMonitor>();
         services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + authenticationScheme)
             // A redirect would re-post the assertion (and a client_secret_post secret) elsewhere.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(5) })
             .AddResilienceHandler("saml2bearer", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<Saml2BearerOptions>>().Get(authenticationScheme);
-                ConfigurePipeline(pipeline, options);
+                var endpointState = context.ServiceProvider.GetRequiredService<Saml2BearerTokenEndpointMonitor>().For(authenticationScheme);
+                ConfigurePipeline(pipeline, options, endpointState);
             });
     }
 
@@ -35,7 +40,7 @@ internal static class Saml2BearerServices
     /// connection failed), then a circuit breaker that turns a dead server into immediate failures.
     /// An AS may treat a re-sent assertion as a replay, so nothing that may have arrived is re-sent.
     /// </summary>
-    internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, Saml2BearerOptions options)
+    internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, Saml2BearerOptions options, Saml2BearerTokenEndpointState? endpointState = null)
     {
         pipeline.AddTimeout(options.BackchannelTimeout);
         pipeline.AddRetry(new HttpRetryStrategyOptions
@@ -55,6 +60,22 @@ internal static class Saml2BearerServices
             ShouldHandle = arguments => ValueTask.FromResult(
                 arguments.Outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException
                 || arguments.Outcome.Result?.StatusCode is >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests),
+            // The health check reports the circuit's state.
+            OnOpened = arguments =>
+            {
+                endpointState?.CircuitOpened((options.TimeProvider ?? TimeProvider.System).GetUtcNow(), arguments.BreakDuration);
+                return default;
+            },
+            OnHalfOpened = _ =>
+            {
+                endpointState?.CircuitClosed();
+                return default;
+            },
+            OnClosed = _ =>
+            {
+                endpointState?.CircuitClosed();
+                return default;
+            },
         });
     }
 }

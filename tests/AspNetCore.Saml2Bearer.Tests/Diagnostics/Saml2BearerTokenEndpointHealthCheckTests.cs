@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+using AspNetCore.Saml2Bearer.Tests.TokenExchange;
+using AspNetCore.Saml2Bearer.TokenExchange;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AspNetCore.Saml2Bearer.Tests.Diagnostics;
+
+public sealed class Saml2BearerTokenEndpointHealthCheckTests(ValidatorFixture fixture) : IClassFixture<ValidatorFixture>
+{
+    private const string Scheme = "HealthChecked";
+
+    [Fact]
+    public async Task Check_TokenEndpointAnswers_HealthyWithoutPostingAnything()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync();
+        await using var services = CreateServices(o => o.TokenEndpoint = server.TokenEndpoint.AbsoluteUri);
+
+        var report = await CheckAsync(services);
+
+        Assert.Equal(HealthStatus.Healthy, report.Status);
+        var probe = Assert.Single(server.TokenRequests);
+        Assert.Equal("HEAD", probe.Method);
+        Assert.Null(probe.Authorization);
+        Assert.Empty(probe.RawBody);
+    }
+
+    [Fact]
+    public async Task Check_AuthoritySet_ProbesTheDiscoveryDocument()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync();
+        await using var services = CreateServices(o =>
+        {
+            o.TokenEndpoint = null;
+            o.Authority = server.BaseAddress.AbsoluteUri;
+            o.Assertion.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
+        });
+
+        var report = await CheckAsync(services);
+
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.True(entry.Status == HealthStatus.Healthy, entry.Description + " " + entry.Exception);
+        Assert.Equal(1, server.MetadataRequests);
+        Assert.Empty(server.TokenRequests);
+    }
+
+    [Fact]
+    public async Task Check_EndpointRefusesConnections_Unhealthy()
+    {
+        await using var services = CreateServices(o => o.TokenEndpoint = $"http://127.0.0.1:{ClosedPort()}/token");
+
+        var report = await CheckAsync(services);
+
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal(nameof(HttpRequestError.ConnectionError), entry.Data["probe"]);
+    }
+
+    [Fact]
+    public async Task Check_EndpointAnswersServerError_Degraded()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(LoopbackAuthorizationServer.Respond(503, string.Empty, "text/plain"));
+        await using var services = CreateServices(o => o.TokenEndpoint = server.TokenEndpoint.AbsoluteUri);
+
+        var report = await CheckAsync(services);
+
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.Equal(503, Assert.Single(report.Entries).Value.Data["status_code"]);
+    }
+
+    [Fact]
+    public async Task Check_CircuitOpenAfterServerErrors_UnhealthyWithoutProbing()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(LoopbackAuthorizationServer.Respond(500, string.Empty, "text/plain"));
+        await using var services = CreateServices(o => o.TokenEndpoint = server.TokenEndpoint.AbsoluteUri);
+        var tokenService = services.GetRequiredService<ISaml2BearerTokenService>();
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Saml2BearerOptions>>().Get(Scheme);
+        var results = new List<Saml2BearerTokenResultStatus>();
+        for (var i = 0; i < 6; i++)
+        {
+            var result = await tokenService.ExchangeAsync(
+                new Saml2BearerTokenRequest { SchemeName = Scheme, Options = options, Assertion = Encoding.UTF8.GetBytes("<Assertion/>"), Scope = null },
+                CancellationToken.None);
+            results.Add(result.Status);
+        }
+
+        var requestsBeforeCheck = server.TokenRequests.Count;
+
+        var report = await CheckAsync(services);
+
+        Assert.All(results, status => Assert.Equal(Saml2BearerTokenResultStatus.ServiceUnavailable, status));
+        Assert.Equal(5, requestsBeforeCheck);   // the sixth exchange failed fast: the circuit is open
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal("open", entry.Data["circuit"]);
+        Assert.Equal(requestsBeforeCheck, server.TokenRequests.Count);
+    }
+
+    [Fact]
+    public async Task Check_RecentExchangeFailure_DegradedUntilASuccess()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync();
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture, new Saml2BearerTestHostSettings
+        {
+            Configure = o =>
+            {
+                o.TokenEndpoint = server.TokenEndpoint.AbsoluteUri;
+                o.Assertion.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
+            },
+            Services = s => s.AddHealthChecks().AddSaml2BearerTokenEndpoint(),
+        });
+        host.TokenService.Enqueue(Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ServiceUnavailable, "temporarily_unavailable"));
+        var health = host.App.Services.GetRequiredService<HealthCheckService>();
+
+        using var failed = await host.GetAsync("/whoami", host.Assertion());
+        var afterFailure = await health.CheckHealthAsync();
+        using var succeeded = await host.GetAsync("/whoami", host.Assertion());
+        var afterSuccess = await health.CheckHealthAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Equal(HealthStatus.Degraded, afterFailure.Status);
+        Assert.Equal(1, Assert.Single(afterFailure.Entries).Value.Data["recent_failures"]);
+        Assert.Equal(HttpStatusCode.OK, succeeded.StatusCode);
+        Assert.Equal(HealthStatus.Healthy, afterSuccess.Status);
+    }
+
+    [Fact]
+    public async Task AddSaml2BearerTokenEndpoint_NoName_RegistersSchemeNamedCheck()
+    {
+        await using var services = CreateServices(o => o.TokenEndpoint = "https://as.example.com/token");
+
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value;
+
+        Assert.Equal("saml2bearer-" + Scheme, Assert.Single(options.Registrations).Name);
+    }
+
+    private static async Task<HealthReport> CheckAsync(ServiceProvider services) =>
+        await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+    private ServiceProvider CreateServices(Action<Saml2BearerOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAuthentication().AddSaml2Bearer(Scheme, options =>
+        {
+            Saml2BearerTestHost.ConfigureDefaults(options, fixture, TimeProvider.System);
+            configure(options);
+        });
+        services.AddHealthChecks().AddSaml2BearerTokenEndpoint(Scheme);
+        return services.BuildServiceProvider();
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using AspNetCore.Saml2Bearer.Testing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using ResourceApi;
 
 namespace AspNetCore.Saml2Bearer.LoadTarget;
@@ -66,7 +67,16 @@ public static class LoadTargetApp
                     .AddSaml2Bearer(FreshScheme, options => options.EnableAssertionCache = false)
                     .AddJwtBearer(JwtScheme, options => options.TokenValidationParameters = jwt.ValidationParameters)
                     .AddScheme<AuthenticationSchemeOptions, NoopAuthenticationHandler>(NoopScheme, null);
+                // ResourceApi makes Saml2Bearer the default scheme, so UseAuthentication would run it on
+                // every request that carries "Authorization: SAML": /fresh would validate each assertion
+                // twice (default scheme, then its own) and /naive would pay for our validation on top of
+                // SignedXml. Without a default scheme each endpoint authenticates only with its policy's
+                // scheme; /whoami and /orders get Saml2Bearer through the default policy.
+                builder.Services.Configure<AuthenticationOptions>(options => options.DefaultScheme = null);
                 builder.Services.AddAuthorizationBuilder()
+                    .SetDefaultPolicy(new AuthorizationPolicyBuilder(Saml2BearerDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build())
+                    .AddPolicy(ResourceApiApp.OrdersReadPolicy, p => p.AddAuthenticationSchemes(Saml2BearerDefaults.AuthenticationScheme)
+                        .RequireAuthenticatedUser().RequireClaim(Saml2BearerDefaults.ScopeClaimType, "orders.read"))
                     .AddPolicy(FreshScheme, p => p.AddAuthenticationSchemes(FreshScheme).RequireAuthenticatedUser())
                     .AddPolicy(JwtScheme, p => p.AddAuthenticationSchemes(JwtScheme).RequireAuthenticatedUser())
                     .AddPolicy(NoopScheme, p => p.AddAuthenticationSchemes(NoopScheme).RequireAuthenticatedUser());

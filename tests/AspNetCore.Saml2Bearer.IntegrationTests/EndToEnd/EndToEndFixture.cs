@@ -216,8 +216,9 @@ public sealed class EndToEndFixture : IAsyncLifetime
                 ["scope"] = Scope,
             }),
         };
+        // RFC 6749 section 2.3.1: form-urlencode id and secret before Basic, or a '+' in the secret reads as a space.
         request.Headers.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(BasicClientId + ":" + BasicSecret)));
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(BasicClientId) + ":" + Uri.EscapeDataString(BasicSecret))));
         return await SendAsync(request);
     }
 

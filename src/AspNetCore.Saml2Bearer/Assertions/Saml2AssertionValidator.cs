@@ -109,7 +109,7 @@ public sealed class Saml2AssertionValidator
 
         if (issuer.MetadataManager is null)
         {
-            return ValueTask.FromResult(Complete(assertionDocument, reader, signature!, issuer.Keys));
+            return ValueTask.FromResult(Complete(assertionDocument, reader, signature!, Saml2SignatureVerifier.VerifySignedInfo(signature!, issuer.Keys)));
         }
 
         return ValidateWithMetadataAsync(assertionDocument, reader, signature!, issuer, cancellationToken);
@@ -123,18 +123,18 @@ public sealed class Saml2AssertionValidator
         CancellationToken cancellationToken)
     {
         var metadata = await GetMetadataAsync(issuer.MetadataManager!, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<Saml2SigningKey> keys = Combine(issuer.Keys, metadata, reader.Issuer!);
-        if (Saml2SignatureVerifier.VerifySignedInfo(signature, keys) is null)
+        var verifiedBy = Saml2SignatureVerifier.VerifySignedInfo(signature, Combine(issuer.Keys, metadata, reader.Issuer!));
+        if (verifiedBy is null)
         {
             // An unknown key may mean the identity provider rolled over: refresh once, as JwtBearer does.
             var refreshed = await issuer.RefreshMetadataAsync(metadata).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!ReferenceEquals(refreshed, metadata))
             {
-                keys = Combine(issuer.Keys, refreshed, reader.Issuer!);
+                verifiedBy = Saml2SignatureVerifier.VerifySignedInfo(signature, Combine(issuer.Keys, refreshed, reader.Issuer!));
             }
         }
 
-        return Complete(document, reader, signature, keys);
+        return Complete(document, reader, signature, verifiedBy);
     }
 
     private static async Task<Saml2IdentityProviderMetadata?> GetMetadataAsync(
@@ -157,13 +157,17 @@ public sealed class Saml2AssertionValidator
             ? configured
             : [.. configured, .. metadata.GetKeys(issuer)];
 
+    /// <summary>
+    /// Finishes validation once SignedInfo has been checked: <paramref name="verifiedBy"/> is the trusted key
+    /// that verified it, or <see langword="null"/> when none did.
+    /// </summary>
     private Saml2AssertionValidationResult Complete(
         XmlDocument document,
         Saml2AssertionReader reader,
         Saml2AssertionSignature signature,
-        IReadOnlyList<Saml2SigningKey> keys)
+        Saml2SigningKey? verifiedBy)
     {
-        if (Saml2SignatureVerifier.VerifySignedInfo(signature, keys) is null)
+        if (verifiedBy is null)
         {
             return Saml2AssertionValidationResult.Failure(DiagnoseUnverifiedSignature(signature, reader.Issuer!));
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using AspNetCore.Saml2Bearer;
 using AspNetCore.Saml2Bearer.Yarp;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -13,6 +14,8 @@ public static class Saml2BearerTransformBuilderExtensions
     /// <param name="context">The transform builder context.</param>
     /// <param name="authenticationScheme">The Saml2Bearer scheme. Default: <see cref="Saml2BearerDefaults.AuthenticationScheme"/>.</param>
     /// <returns>The context.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The two overloads extend different types, so no call can bind to both.")]
     public static TransformBuilderContext AddSaml2BearerForwarding(this TransformBuilderContext context, string authenticationScheme = Saml2BearerDefaults.AuthenticationScheme)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -24,6 +27,8 @@ public static class Saml2BearerTransformBuilderExtensions
     /// <param name="builder">The reverse proxy builder.</param>
     /// <param name="authenticationScheme">The Saml2Bearer scheme. Default: <see cref="Saml2BearerDefaults.AuthenticationScheme"/>.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The two overloads extend different types, so no call can bind to both.")]
     public static IReverseProxyBuilder AddSaml2BearerForwarding(this IReverseProxyBuilder builder, string authenticationScheme = Saml2BearerDefaults.AuthenticationScheme)
     {
         ArgumentNullException.ThrowIfNull(builder);

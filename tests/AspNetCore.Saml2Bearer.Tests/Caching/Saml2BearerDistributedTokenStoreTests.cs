@@ -2,13 +2,15 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using AspNetCore.Saml2Bearer.Caching;
+using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AspNetCore.Saml2Bearer.Tests.Caching;
 
-public sealed class Saml2BearerDistributedTokenStoreTests
+public sealed class Saml2BearerDistributedTokenStoreTests : IDisposable
 {
     private const string Key = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
     private const string OtherKey = "aa1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1ff";
@@ -18,7 +20,11 @@ public sealed class Saml2BearerDistributedTokenStoreTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
     private readonly FakeDistributedCache _cache = new();
     private readonly EphemeralDataProtectionProvider _dataProtection = new();
-    private readonly RecordingLogger _logger = new();
+    private readonly InMemoryLoggerProvider _logs = new();
+
+    private ILogger Logger => _logs.CreateLogger(typeof(Saml2BearerDistributedTokenStore).FullName!);
+
+    public void Dispose() => _logs.Dispose();
 
     [Fact]
     public async Task GetAsync_AfterSetAsync_ReturnsResponseExpiryAndClaims()
@@ -68,7 +74,7 @@ public sealed class Saml2BearerDistributedTokenStoreTests
         _cache.Poke("saml2bearer:" + OtherKey, _cache.Peek("saml2bearer:" + Key)!);
 
         Assert.Null(await store.GetAsync(OtherKey));
-        Assert.Equal(1, _logger.Count(1102));
+        Assert.Equal(1, _logs.Count(1102));
     }
 
     [Fact]
@@ -104,7 +110,7 @@ public sealed class Saml2BearerDistributedTokenStoreTests
         await store.GetAsync(Key);
 
         Assert.Null(_cache.Peek("saml2bearer:" + Key));
-        Assert.Equal(1, _logger.Count(1102));
+        Assert.Equal(1, _logs.Count(1102));
     }
 
     [Fact]
@@ -165,8 +171,8 @@ public sealed class Saml2BearerDistributedTokenStoreTests
         }
 
         Assert.Equal(5, _cache.Calls);
-        Assert.Equal(1, _logger.Count(1100));
-        Assert.Equal(0, _logger.Count(1101));
+        Assert.Equal(1, _logs.Count(1100));
+        Assert.Equal(0, _logs.Count(1101));
     }
 
     [Fact]
@@ -176,8 +182,8 @@ public sealed class Saml2BearerDistributedTokenStoreTests
         _cache.Mode = FakeDistributedCacheMode.Hang;
 
         Assert.Null(await store.GetAsync(Key));
-        Assert.Equal(1, _logger.Count(1100));
-        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1100 && e.Message.Contains(nameof(TimeoutException), StringComparison.Ordinal));
+        Assert.Equal(1, _logs.Count(1100));
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 1100 && e.Message.Contains(nameof(TimeoutException), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -221,8 +227,8 @@ public sealed class Saml2BearerDistributedTokenStoreTests
 
         Assert.NotNull(first);
         Assert.NotNull(second);
-        Assert.Equal(1, _logger.Count(1100));
-        Assert.Equal(1, _logger.Count(1101));
+        Assert.Equal(1, _logs.Count(1100));
+        Assert.Equal(1, _logs.Count(1101));
         Assert.False(store.Circuit.InOutage);
     }
 
@@ -236,8 +242,8 @@ public sealed class Saml2BearerDistributedTokenStoreTests
         _cache.Mode = FakeDistributedCacheMode.Throw;
         await store.GetAsync(Key);
 
-        Assert.NotEmpty(_logger.Entries);
-        Assert.All(_logger.Entries, e =>
+        Assert.NotEmpty(_logs.Entries);
+        Assert.All(_logs.Entries, e =>
         {
             Assert.DoesNotContain(AccessToken, e.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(Key, e.Message, StringComparison.Ordinal);
@@ -249,10 +255,10 @@ public sealed class Saml2BearerDistributedTokenStoreTests
         new(
             _cache,
             Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, scheme),
-            new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, _logger, _time),
+            new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, Logger, _time),
             Margin,
             operationTimeout ?? TimeSpan.FromSeconds(5),
-            _logger,
+            Logger,
             _time);
 
     private Saml2BearerCachedToken CreateToken(TimeSpan? lifetime = null)

@@ -1,12 +1,14 @@
 using AspNetCore.Saml2Bearer.Caching;
+using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AspNetCore.Saml2Bearer.Tests.Caching;
 
 /// <summary>The token cache with a distributed second level (the memory-only behaviour has its own tests).</summary>
-public sealed class Saml2BearerTokenCacheDistributedTests
+public sealed class Saml2BearerTokenCacheDistributedTests : IDisposable
 {
     private const string Key = "5e8f3b1c";
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(60);
@@ -14,8 +16,12 @@ public sealed class Saml2BearerTokenCacheDistributedTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
     private readonly FakeDistributedCache _cache = new();
     private readonly EphemeralDataProtectionProvider _dataProtection = new();
-    private readonly RecordingLogger _logger = new();
+    private readonly InMemoryLoggerProvider _logs = new();
     private int _exchanges;
+
+    private ILogger Logger => _logs.CreateLogger(typeof(Saml2BearerTokenCache).FullName!);
+
+    public void Dispose() => _logs.Dispose();
 
     [Fact]
     public async Task GetOrExchangeAsync_TokenWrittenByAnotherInstance_ReturnsItWithoutExchange()
@@ -60,7 +66,7 @@ public sealed class Saml2BearerTokenCacheDistributedTests
         Assert.Equal(Saml2BearerTokenLookupSource.Exchanged, first.Source);
         Assert.Equal(Saml2BearerTokenLookupSource.MemoryCache, second.Source);
         Assert.Equal(1, _exchanges);
-        Assert.Equal(1, _logger.Count(1100));
+        Assert.Equal(1, _logs.Count(1100));
     }
 
     [Fact]
@@ -113,10 +119,10 @@ public sealed class Saml2BearerTokenCacheDistributedTests
 
     private Saml2BearerTokenCache CreateCache()
     {
-        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, _logger, _time);
+        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, Logger, _time);
         var store = new Saml2BearerDistributedTokenStore(
-            _cache, Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, "Saml2Bearer"), circuit, Margin, TimeSpan.FromSeconds(5), _logger, _time);
-        return new Saml2BearerTokenCache(100, Margin, _time, store, distributedLock: null, _logger);
+            _cache, Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, "Saml2Bearer"), circuit, Margin, TimeSpan.FromSeconds(5), Logger, _time);
+        return new Saml2BearerTokenCache(100, Margin, _time, store, distributedLock: null, Logger);
     }
 
     private Task<Saml2BearerTokenLookup> ExchangeAsync()

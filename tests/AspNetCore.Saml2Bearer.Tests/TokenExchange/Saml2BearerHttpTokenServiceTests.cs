@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -267,15 +267,18 @@ public sealed class Saml2AssertionBuilder
     private static void ComputeEcdsaSignature(SignedXml signedXml, ECDsa ecdsa, string signatureAlgorithm)
     {
         // SignedXml has no ECDSA signature description: compute the references with SignedXml, then
-        // sign the canonical SignedInfo by hand.
+        // sign the canonical SignedInfo by hand. SignedXml digests the references only while computing a
+        // signature, so it computes an HMAC one (no key to generate, unlike an RSA placeholder, which
+        // cost a key pair per assertion) that the ECDSA value below replaces.
         var hashName = signatureAlgorithm.EndsWith("384", StringComparison.Ordinal) ? HashAlgorithmName.SHA384
             : signatureAlgorithm.EndsWith("512", StringComparison.Ordinal) ? HashAlgorithmName.SHA512
             : HashAlgorithmName.SHA256;
-        using var placeholder = RSA.Create(2048);
-        signedXml.SigningKey = placeholder;
         var signatureMethod = signedXml.SignedInfo!.SignatureMethod;
-        signedXml.SignedInfo.SignatureMethod = SignedXml.XmlDsigRSASHA256Url;
-        signedXml.ComputeSignature();
+        using (var referencesOnly = new HMACSHA256(new byte[32]))
+        {
+            signedXml.ComputeSignature(referencesOnly);
+        }
+
         signedXml.SignedInfo.SignatureMethod = signatureMethod;
 
         var signedInfoDocument = new XmlDocument { PreserveWhitespace = true };

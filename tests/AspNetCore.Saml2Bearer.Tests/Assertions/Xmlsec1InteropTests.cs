@@ -93,6 +93,24 @@ public sealed class Xmlsec1InteropTests(ValidatorFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Xmlsec1Verify_EcdsaAssertionSignedByTestBuilder_Succeeds()
+    {
+        // The builder signs ECDSA by hand (SignedXml has no ECDSA description): a third implementation checks it.
+        var builder = fixture.NewAssertion();
+        builder.NameId = InteropNameId;
+        builder.SignatureAlgorithm = EcdsaSha256;
+        var signed = Saml2AssertionBuilder.ToBytes(builder.BuildSigned(fixture.EcdsaIdpKey));
+        using var certificate = fixture.EcdsaIdpKey.PublicCertificate;
+
+        var result = await Xmlsec1.VerifyAsync(signed, certificate);
+
+        Assert.True(result.ExitCode == 0, $"xmlsec1 --verify exited with {result.ExitCode}: {result.StandardError}");
+        var lines = result.StandardError.Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains("OK", lines);
+        Assert.Contains("SignedInfo References (ok/all): 1/1", lines);
+    }
+
+    [Fact]
     public async Task Xmlsec1Verify_AssertionSignedByTestBuilderThenNameIdChanged_Fails()
     {
         var builder = fixture.NewAssertion();

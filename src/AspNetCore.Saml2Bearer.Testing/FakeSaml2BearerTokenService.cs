@@ -1,16 +1,18 @@
-using System.Collections.Concurrent;
 using AspNetCore.Saml2Bearer.TokenExchange;
 
 namespace AspNetCore.Saml2Bearer.Testing;
 
 /// <summary>
-/// An <see cref="ISaml2BearerTokenService"/> for unit tests: records every request and answers with
-/// <see cref="Responder"/> (by default an opaque token valid for an hour with the requested scope).
-/// Register it before <c>AddSaml2Bearer()</c> to replace the HTTP implementation.
+/// An <see cref="ISaml2BearerTokenService"/> for tests: counts every exchange, keeps the most recent
+/// requests (at most <see cref="MaxRecordedRequests"/>, so a long soak or load run does not grow without
+/// bound) and answers with <see cref="Responder"/> (by default an opaque token valid for an hour with the
+/// requested scope). Register it before <c>AddSaml2Bearer()</c> to replace the HTTP implementation.
 /// </summary>
 public sealed class FakeSaml2BearerTokenService : ISaml2BearerTokenService
 {
-    private readonly ConcurrentQueue<Saml2BearerTokenRequest> _requests = new();
+    private readonly Queue<Saml2BearerTokenRequest> _requests = new();
+    private readonly Lock _requestsLock = new();
+    private int _maxRecordedRequests = 1000;
     private int _exchangeCount;
 
     /// <summary>Produces the result of each exchange. Default: a new opaque token for an hour.</summary>
@@ -26,23 +28,72 @@ public sealed class FakeSaml2BearerTokenService : ISaml2BearerTokenService
     /// <summary>A delay before answering, to widen race windows in concurrency tests.</summary>
     public TimeSpan Delay { get; set; }
 
-    /// <summary>How many exchanges were requested.</summary>
+    /// <summary>How many exchanges were requested since this instance was created, recorded or not.</summary>
     public int ExchangeCount => Volatile.Read(ref _exchangeCount);
 
-    /// <summary>The requests received, in order.</summary>
-    public IReadOnlyCollection<Saml2BearerTokenRequest> Requests => _requests.ToArray();
+    /// <summary>
+    /// How many of the most recent requests <see cref="Requests"/> keeps; older ones are dropped
+    /// (<see cref="ExchangeCount"/> still counts them). Default: 1000. <c>0</c> keeps none, for load runs
+    /// that only need the count. Lowering it drops the oldest requests at once.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int MaxRecordedRequests
+    {
+        get => Volatile.Read(ref _maxRecordedRequests);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            lock (_requestsLock)
+            {
+                _maxRecordedRequests = value;
+                Trim();
+            }
+        }
+    }
+
+    /// <summary>The most recent requests received (at most <see cref="MaxRecordedRequests"/>), oldest first.</summary>
+    public IReadOnlyCollection<Saml2BearerTokenRequest> Requests
+    {
+        get
+        {
+            lock (_requestsLock)
+            {
+                return _requests.ToArray();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public async Task<Saml2BearerTokenResult> ExchangeAsync(Saml2BearerTokenRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         Interlocked.Increment(ref _exchangeCount);
-        _requests.Enqueue(request);
+        Record(request);
         if (Delay > TimeSpan.Zero)
         {
             await Task.Delay(Delay, cancellationToken).ConfigureAwait(false);
         }
 
         return Responder(request);
+    }
+
+    private void Record(Saml2BearerTokenRequest request)
+    {
+        lock (_requestsLock)
+        {
+            if (_maxRecordedRequests > 0)
+            {
+                _requests.Enqueue(request);
+                Trim();
+            }
+        }
+    }
+
+    private void Trim()
+    {
+        while (_requests.Count > _maxRecordedRequests)
+        {
+            _requests.Dequeue();
+        }
     }
 }

@@ -3,8 +3,8 @@ using AspNetCore.Saml2Bearer.TokenExchange;
 namespace AspNetCore.Saml2Bearer.LoadTarget;
 
 /// <summary>
-/// An in-process token service that keeps nothing (FakeSaml2BearerTokenService records every request,
-/// which a soak of 100,000 subjects would measure instead of the cache).
+/// An in-process token service that keeps nothing but a count, so a soak of 100,000 subjects measures
+/// the cache and nothing else (FakeSaml2BearerTokenService also keeps its last requests).
 /// </summary>
 public sealed class SimpleTokenService : ISaml2BearerTokenService
 {

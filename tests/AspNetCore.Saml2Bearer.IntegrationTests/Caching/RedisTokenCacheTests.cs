@@ -196,7 +196,7 @@ public sealed partial class RedisTokenCacheTests : IClassFixture<RedisServerFixt
         {
             foreach (var secret in secrets)
             {
-                Assert.DoesNotContain(secret, entry.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain(secret, entry.AllText, StringComparison.Ordinal);
             }
         });
     }

@@ -84,5 +84,5 @@ public sealed class DownstreamEndToEndTests(EndToEndFixture e2e)
     }
 
     private int CountReplayLogs() =>
-        e2e.Logs.Entries.Count(e => e.Contains("[Saml2BearerGrantAssertionReplayed]", StringComparison.Ordinal));
+        e2e.Logs.Entries.Count(e => e.EventId.Name == "Saml2BearerGrantAssertionReplayed");
 }

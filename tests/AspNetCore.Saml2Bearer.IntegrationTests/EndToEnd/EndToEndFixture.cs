@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Xml;
+using AspNetCore.Saml2Bearer.IntegrationTests.Infrastructure;
 using AspNetCore.Saml2Bearer.Testing;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using AuthorizationServer;
@@ -59,7 +60,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         WrongSecret = NewSecret();
     }
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public InMemoryLoggerProvider Logs { get; } = new();
 
     public TestSaml2IdentityProvider Idp { get; }
 
@@ -315,7 +316,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
     private void ConfigureCommon(WebApplicationBuilder builder, string scheme, Dictionary<string, string?> settings, TokenRequestCounter counter, Saml2BearerClientAuthenticationMethod method)
     {
         builder.Logging.AddProvider(Logs);
-        builder.Logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Debug);
+        builder.Logging.AddFilter<InMemoryLoggerProvider>(null, LogLevel.Debug);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + scheme).AddHttpMessageHandler(counter.CreateHandler);
         if (method == Saml2BearerClientAuthenticationMethod.PrivateKeyJwt)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using AspNetCore.Saml2Bearer.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,7 +27,7 @@ public sealed class JwtBackend
     /// <summary>The next request with a Bearer token gets 401 <c>invalid_token</c>, whatever the token.</summary>
     public void RejectNextToken() => Volatile.Write(ref _rejectNextToken, 1);
 
-    public WebApplication Build(string url, string authority, CapturingLoggerProvider logs, Action<string> recordSecret)
+    public WebApplication Build(string url, string authority, InMemoryLoggerProvider logs, Action<string> recordSecret)
     {
         var builder = WebApplication.CreateBuilder(["--urls", url]);
         builder.Logging.AddProvider(logs);

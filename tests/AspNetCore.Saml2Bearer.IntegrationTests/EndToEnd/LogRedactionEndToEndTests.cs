@@ -22,7 +22,7 @@ public sealed class LogRedactionEndToEndTests(EndToEndFixture e2e)
         Assert.Equal(HttpStatusCode.OK, (await e2e.SendSamlAsync(e2e.MiddlewareApi, "me", e2e.IssueAssertion(subject))).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await e2e.SendSamlAsync(e2e.UnreachableAsApi, "whoami", e2e.IssueAssertion(subject))).StatusCode);
 
-        var entries = e2e.Logs.Entries;
+        var entries = e2e.Logs.Entries.Select(entry => entry.AllText).Concat(e2e.Logs.Scopes).ToList();
         var secrets = e2e.Secrets;
 
         // The capture works: the handler's rejections and the AS's replay refusal were logged.

@@ -28,7 +28,7 @@ public sealed class ApiInstance : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private ApiInstance(WebApplication app, IConnectionMultiplexer multiplexer, RecordingLoggerProvider logs)
+    private ApiInstance(WebApplication app, IConnectionMultiplexer multiplexer, InMemoryLoggerProvider logs)
     {
         _app = app;
         Multiplexer = multiplexer;
@@ -40,13 +40,13 @@ public sealed class ApiInstance : IAsyncDisposable
 
     public IConnectionMultiplexer Multiplexer { get; }
 
-    public RecordingLoggerProvider Logs { get; }
+    public InMemoryLoggerProvider Logs { get; }
 
     public static async Task<ApiInstance> StartAsync(RedisServerFixture redis, LoopbackTokenEndpoint tokenEndpoint, TestSigningKey signingKey, TimeProvider timeProvider)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
-        var logs = new RecordingLoggerProvider();
+        var logs = new InMemoryLoggerProvider();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
 
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);

@@ -5,8 +5,8 @@ namespace AspNetCore.Saml2Bearer.Caching;
 
 /// <summary>
 /// The repeat-assertion fast path: the SHA-256 of exact decoded bytes that already passed validation
-/// maps to the validated assertion, in memory only, never past the assertion's own expiry. Bytes that
-/// were never validated cannot hit it, because nothing else writes to it.
+/// maps to the validated assertion (and what was derived from it), in memory only, never past the
+/// assertion's own expiry. Bytes that were never validated cannot hit it, because nothing else writes to it.
 /// </summary>
 internal sealed class Saml2AssertionCache : IDisposable
 {
@@ -19,28 +19,33 @@ internal sealed class Saml2AssertionCache : IDisposable
         _timeProvider = timeProvider;
     }
 
-    public bool TryGet(string assertionHash, out Saml2Assertion? assertion)
+    public bool TryGet(Saml2AssertionDigest digest, out Saml2AssertionCacheEntry? entry)
     {
-        if (_memory.TryGetValue(assertionHash, out Saml2Assertion? entry) && entry is not null && _timeProvider.GetUtcNow() < entry.ValidTo)
+        if (_memory.TryGetValue(digest, out Saml2AssertionCacheEntry? found) && found is not null && _timeProvider.GetUtcNow() < found.Assertion.ValidTo)
         {
-            assertion = entry;
+            entry = found;
             return true;
         }
 
-        assertion = null;
+        entry = null;
         return false;
     }
 
-    /// <summary>Remembers a validated assertion until its expiry. OneTimeUse assertions are never remembered.</summary>
-    public void Set(string assertionHash, Saml2Assertion assertion)
+    /// <summary>
+    /// Remembers a validated assertion until its expiry and returns the entry; OneTimeUse assertions and
+    /// expired ones are never remembered (<see langword="null"/>).
+    /// </summary>
+    public Saml2AssertionCacheEntry? Set(Saml2AssertionDigest digest, Saml2Assertion assertion, string tokenKey)
     {
         var remaining = assertion.ValidTo - _timeProvider.GetUtcNow();
         if (assertion.Conditions.OneTimeUse || remaining <= TimeSpan.Zero)
         {
-            return;
+            return null;
         }
 
-        _memory.Set(assertionHash, assertion, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining, Size = 1 });
+        var entry = new Saml2AssertionCacheEntry(assertion, tokenKey);
+        _memory.Set(digest, entry, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining, Size = 1 });
+        return entry;
     }
 
     public void Dispose() => _memory.Dispose();

@@ -101,7 +101,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             if (entry is not null)
             {
                 assertion = entry.Assertion;
-                Saml2BearerLog.AssertionCacheHit(Logger, input.Digest);
+                Saml2BearerLog.AssertionCacheHit(Logger, entry.LogHandle);
                 measurement.Validated(assertion.Issuer, fastPath: true);
             }
             else
@@ -114,7 +114,11 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
                 }
 
                 assertion = validation.Assertion;
-                Saml2BearerLog.AssertionValidated(Logger, input.Digest, assertion.Issuer);
+                if (Logger.IsEnabled(LogLevel.Debug))
+                {
+                    Saml2BearerLog.AssertionValidated(Logger, Saml2AssertionDigest.Compute(input.Xml).ToString(), assertion.Issuer);
+                }
+
                 measurement.Validated(assertion.Issuer, fastPath: false);
             }
 
@@ -137,7 +141,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
                 // Only now, after the event accepted it: bytes an event refused never reach the fast path.
                 if (Options.EnableAssertionCache)
                 {
-                    entry = state.AssertionCache.Set(input.Digest, assertion, tokenKey);
+                    entry = state.AssertionCache.Set(input.Xml!, assertion, tokenKey);
                 }
             }
         }
@@ -145,7 +149,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         {
             measurement.Dispose();
             tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
-                Scheme.Name, AuthorizationServer, Options.ClientId, input.Digest, Options.Scope, Options.TokenAudience ?? Options.Resource);
+                Scheme.Name, AuthorizationServer, Options.ClientId, Saml2AssertionDigest.Compute(input.Xml), Options.Scope, Options.TokenAudience ?? Options.Resource);
         }
 
         var token = input.CachedToken;

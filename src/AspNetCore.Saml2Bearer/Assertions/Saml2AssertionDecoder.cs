@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Compression;
 
 namespace AspNetCore.Saml2Bearer.Assertions;
@@ -118,45 +119,31 @@ internal static class Saml2AssertionDecoder
             return invalid;
         }
 
+        // The characters are ASCII now: narrow them into a pooled buffer, rewrite base64url as standard
+        // base64 and pad it, then decode in place (Base64 is strict: no whitespace, padding only at the end).
         var paddedLength = (unpadded.Length + 3) / 4 * 4;
-        if (!hasUrlCharacters && encoded.Length == paddedLength)
+        var buffer = ArrayPool<byte>.Shared.Rent(paddedLength);
+        var text = buffer.AsSpan(0, paddedLength);
+        if (System.Text.Ascii.FromUtf16(unpadded, text, out _) != OperationStatus.Done)
         {
-            // Standard alphabet, padded as it should be: decode in place.
-            return DecodeStandard(encoded);
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            return invalid;
         }
 
-        // base64url, or padding left off: rewrite as padded standard base64 first.
-        var rented = ArrayPool<char>.Shared.Rent(paddedLength);
-        try
+        if (hasUrlCharacters)
         {
-            var buffer = rented.AsSpan(0, paddedLength);
-            unpadded.CopyTo(buffer);
-            if (hasUrlCharacters)
-            {
-                buffer[..unpadded.Length].Replace('-', '+');
-                buffer[..unpadded.Length].Replace('_', '/');
-            }
-
-            buffer[unpadded.Length..].Fill('=');
-            return DecodeStandard(buffer);
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(rented);
-        }
-    }
-
-    /// <summary>Decodes padded standard base64 whose alphabet was checked (no whitespace) into a pooled array.</summary>
-    private static Saml2DecodedAssertionBuffer DecodeStandard(ReadOnlySpan<char> padded)
-    {
-        var bytes = ArrayPool<byte>.Shared.Rent(padded.Length / 4 * 3);
-        if (Convert.TryFromBase64Chars(padded, bytes, out var written) && written > 0)
-        {
-            return Saml2DecodedAssertionBuffer.Pooled(bytes, written);
+            text[..unpadded.Length].Replace((byte)'-', (byte)'+');
+            text[..unpadded.Length].Replace((byte)'_', (byte)'/');
         }
 
-        ArrayPool<byte>.Shared.Return(bytes, clearArray: true);
-        return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+        text[unpadded.Length..].Fill((byte)'=');
+        if (Base64.DecodeFromUtf8InPlace(text, out var written) == OperationStatus.Done && written > 0)
+        {
+            return Saml2DecodedAssertionBuffer.Pooled(buffer, written);
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        return invalid;
     }
 
     private static bool LooksLikeXml(ReadOnlySpan<byte> bytes)

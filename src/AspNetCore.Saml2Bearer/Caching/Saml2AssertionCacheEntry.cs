@@ -5,7 +5,7 @@ using AspNetCore.Saml2Bearer.Claims;
 namespace AspNetCore.Saml2Bearer.Caching;
 
 /// <summary>
-/// What the fast path keeps for assertion bytes that passed validation: the validated assertion, the
+/// What the fast path keeps for assertion bytes that passed validation: the bytes, the validated assertion, the
 /// token cache key of its subject, and the principal last built from it with a given token, so that a
 /// repeat request rebuilds neither.
 /// </summary>
@@ -13,11 +13,19 @@ internal sealed class Saml2AssertionCacheEntry
 {
     private Saml2BearerPrincipalTemplate? _template;
 
-    public Saml2AssertionCacheEntry(Saml2Assertion assertion, string tokenKey)
+    public Saml2AssertionCacheEntry(byte[] assertionXml, Saml2Assertion assertion, string tokenKey)
     {
+        AssertionXml = assertionXml;
         Assertion = assertion;
         TokenKey = tokenKey;
+        LogHandle = Saml2AssertionDigest.Compute(assertionXml).ToString();
     }
+
+    /// <summary>The start of the bytes' SHA-256, for logs.</summary>
+    public string LogHandle { get; }
+
+    /// <summary>The exact decoded bytes that passed validation.</summary>
+    public byte[] AssertionXml { get; }
 
     /// <summary>The validated assertion.</summary>
     public Saml2Assertion Assertion { get; }

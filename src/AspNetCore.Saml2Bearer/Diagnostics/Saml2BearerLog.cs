@@ -16,10 +16,10 @@ internal static partial class Saml2BearerLog
     public static partial void AssertionRejected(ILogger logger, Saml2AssertionFailureReason reason);
 
     [LoggerMessage(1002, LogLevel.Debug, "The SAML assertion {AssertionHash} of issuer {Issuer} was validated.", EventName = "AssertionValidated")]
-    public static partial void AssertionValidated(ILogger logger, Saml2AssertionDigest assertionHash, string issuer);
+    public static partial void AssertionValidated(ILogger logger, string assertionHash, string issuer);
 
     [LoggerMessage(1003, LogLevel.Debug, "The SAML assertion {AssertionHash} was validated before (fast path).", EventName = "AssertionCacheHit")]
-    public static partial void AssertionCacheHit(ILogger logger, Saml2AssertionDigest assertionHash);
+    public static partial void AssertionCacheHit(ILogger logger, string assertionHash);
 
     [LoggerMessage(1004, LogLevel.Debug, "Token for subject key {SubjectKey} obtained from {Source}.", EventName = "TokenObtained")]
     public static partial void TokenObtained(ILogger logger, string subjectKey, Saml2BearerTokenLookupSource source);

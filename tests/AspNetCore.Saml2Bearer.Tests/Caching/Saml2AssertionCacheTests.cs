@@ -7,7 +7,7 @@ namespace AspNetCore.Saml2Bearer.Tests.Caching;
 
 public sealed class Saml2AssertionCacheTests : IDisposable
 {
-    private static readonly Saml2AssertionDigest H = Saml2AssertionDigest.Compute("<assertion/>"u8);
+    private readonly byte[] _xml = "<saml:Assertion ID=\"_a\"/>"u8.ToArray();
 
     private readonly FakeTimeProvider _time = Saml2BearerTestHost.CreateTime();
     private readonly Saml2AssertionCache _cache;
@@ -23,9 +23,9 @@ public sealed class Saml2AssertionCacheTests : IDisposable
     public void TryGet_StoredAndStillValid_ReturnsTheAssertion()
     {
         var assertion = Assertion(TimeSpan.FromMinutes(5));
-        var stored = _cache.Set(H, assertion, "token-key");
+        var stored = _cache.Set(_xml, assertion, "token-key");
 
-        Assert.True(_cache.TryGet(H, out var found));
+        Assert.True(_cache.TryGet(_xml, out var found));
         Assert.Same(stored, found);
         Assert.Same(assertion, found!.Assertion);
         Assert.Equal("token-key", found.TokenKey);
@@ -34,39 +34,55 @@ public sealed class Saml2AssertionCacheTests : IDisposable
     [Fact]
     public void TryGet_UnknownHash_Misses()
     {
-        _cache.Set(H, Assertion(TimeSpan.FromMinutes(5)), "token-key");
+        _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key");
 
-        Assert.False(_cache.TryGet(Saml2AssertionDigest.Compute("other"u8), out var found));
+        Assert.False(_cache.TryGet("<saml:Assertion ID=\"_b\"/>"u8, out var found));
+        Assert.Null(found);
+    }
+
+    [Fact]
+    public void TryGet_SameHashIndexButOtherBytes_Misses()
+    {
+        // The index is computed from the bytes at Set; changing the stored array afterwards leaves an
+        // entry under the original bytes' hash whose bytes differ: only the full comparison can refuse it.
+        var stored = _xml.ToArray();
+        _cache.Set(stored, Assertion(TimeSpan.FromMinutes(5)), "token-key");
+        var hitBefore = _cache.TryGet(_xml, out _);
+
+        stored[^2] ^= 0x20;
+
+        Assert.True(hitBefore);
+        Assert.False(_cache.TryGet(_xml, out var found));
         Assert.Null(found);
     }
 
     [Fact]
     public void TryGet_AtTheAssertionsValidTo_Misses()
     {
-        _cache.Set(H, Assertion(TimeSpan.FromMinutes(5)), "token-key");
+        _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key");
         _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(1));
-        var justBefore = _cache.TryGet(H, out _);
+        var justBefore = _cache.TryGet(_xml, out _);
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.True(justBefore);
-        Assert.False(_cache.TryGet(H, out _));
+        Assert.False(_cache.TryGet(_xml, out _));
     }
 
     [Fact]
     public void Set_OneTimeUseAssertion_IsNotRemembered()
     {
-        Assert.Null(_cache.Set(H, Assertion(TimeSpan.FromMinutes(5), oneTimeUse: true), "token-key"));
+        Assert.Null(_cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5), oneTimeUse: true), "token-key"));
 
-        Assert.False(_cache.TryGet(H, out _));
+        Assert.False(_cache.TryGet(_xml, out _));
     }
 
     [Fact]
     public void Set_AlreadyExpiredAssertion_IsNotRemembered()
     {
-        Assert.Null(_cache.Set(H, Assertion(TimeSpan.FromSeconds(-1)), "token-key"));
+        Assert.Null(_cache.Set(_xml, Assertion(TimeSpan.FromSeconds(-1)), "token-key"));
 
-        Assert.False(_cache.TryGet(H, out _));
+        Assert.False(_cache.TryGet(_xml, out _));
     }
 
     private Saml2Assertion Assertion(TimeSpan validFor, bool oneTimeUse = false)

@@ -6,7 +6,8 @@
 # Scenarios (all against tests/AspNetCore.Saml2Bearer.LoadTarget: the ResourceApi sample with its
 # Authentication:Schemes:Saml2Bearer configuration, a loopback token endpoint, and the baselines):
 #   ping    GET /ping, anonymous
-#   noop    GET /noop, a handler that returns Success without work (same JSON body as /whoami)
+#   noop    GET /noop with the same SAML header as whoami, a handler that returns Success with the same
+#           claims without any work (same request, same JSON body: the difference is authentication)
 #   whoami  GET /whoami, one repeated assertion: the fast path
 #   fresh   GET /fresh, a different assertion per request (2,000 for 20 subjects whose tokens are cached),
 #           the SAML scheme with the fast path off, so each request is fully validated
@@ -85,8 +86,9 @@ $report
 LUA
 }
 header_script whoami "SAML " "$work/data/assertion.txt"
+header_script noop "SAML " "$work/data/assertion.txt"
 header_script jwt "Bearer " "$work/data/jwt.txt"
-for path in ping noop; do printf 'wrk.path = "/%s"\n%s\n' "$path" "$report" >"$work/$path.lua"; done
+for path in ping; do printf 'wrk.path = "/%s"\n%s\n' "$path" "$report" >"$work/$path.lua"; done
 for path in fresh naive; do
   cat >"$work/$path.lua" <<LUA
 local lines = {}

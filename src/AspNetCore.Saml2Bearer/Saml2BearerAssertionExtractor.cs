@@ -4,11 +4,12 @@ namespace AspNetCore.Saml2Bearer;
 
 /// <summary>
 /// Reads the encoded assertion from the request: the configured header and schemes, then, when enabled,
-/// the form field of a POST.
+/// the form field of a POST. A header value is returned as a slice of the header string, not a copy.
 /// </summary>
 internal static class Saml2BearerAssertionExtractor
 {
-    public static async Task<string?> ExtractAsync(HttpRequest request, Saml2BearerOptions options)
+    /// <summary>The encoded assertion, trimmed, or empty when the request carries none.</summary>
+    public static ValueTask<ReadOnlyMemory<char>> ExtractAsync(HttpRequest request, Saml2BearerOptions options)
     {
         foreach (var value in request.Headers[options.HeaderName])
         {
@@ -19,7 +20,7 @@ internal static class Saml2BearerAssertionExtractor
 
             if (options.HeaderSchemes.Count == 0)
             {
-                return value.Trim();
+                return ValueTask.FromResult(value.AsMemory().Trim());
             }
 
             foreach (var scheme in options.HeaderSchemes)
@@ -28,21 +29,20 @@ internal static class Saml2BearerAssertionExtractor
                     && value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
                     && value[scheme.Length] == ' ')
                 {
-                    return value[(scheme.Length + 1)..].Trim();
+                    return ValueTask.FromResult(value.AsMemory(scheme.Length + 1).Trim());
                 }
             }
         }
 
-        if (options.AllowFormField && HttpMethods.IsPost(request.Method) && request.HasFormContentType)
-        {
-            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
-            var field = form[options.FormFieldName];
-            if (field.Count == 1 && !string.IsNullOrWhiteSpace(field[0]))
-            {
-                return field[0];
-            }
-        }
+        return options.AllowFormField && HttpMethods.IsPost(request.Method) && request.HasFormContentType
+            ? ReadFormFieldAsync(request, options)
+            : ValueTask.FromResult(ReadOnlyMemory<char>.Empty);
+    }
 
-        return null;
+    private static async ValueTask<ReadOnlyMemory<char>> ReadFormFieldAsync(HttpRequest request, Saml2BearerOptions options)
+    {
+        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
+        var field = form[options.FormFieldName];
+        return field.Count == 1 && !string.IsNullOrWhiteSpace(field[0]) ? field[0].AsMemory() : ReadOnlyMemory<char>.Empty;
     }
 }

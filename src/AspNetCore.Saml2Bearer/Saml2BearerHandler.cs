@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Caching;
@@ -74,35 +74,39 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             return messageReceived.Result;
         }
 
-        var encoded = messageReceived.Assertion ?? await Saml2BearerAssertionExtractor.ExtractAsync(Request, Options).ConfigureAwait(false);
-        if (string.IsNullOrEmpty(encoded))
+        var encoded = messageReceived.Assertion is { } supplied
+            ? supplied.AsMemory()
+            : await Saml2BearerAssertionExtractor.ExtractAsync(Request, Options).ConfigureAwait(false);
+        if (encoded.IsEmpty)
         {
             Saml2BearerLog.AssertionNotFound(Logger);
             return AuthenticateResult.NoResult();
         }
 
         var state = Options.State!;
+        var fullValidation = Options.AssertionValidationMode == Saml2BearerAssertionValidationMode.Full;
         using var measurement = new Saml2BearerValidationMeasurement(Metrics, TimeProvider, Scheme.Name);
-        var decoded = state.Validator.Decode(encoded);
-        if (decoded.Xml is null)
+        var input = Saml2BearerAssertionInput.Read(encoded.Span, state, useFastPath: fullValidation && Options.EnableAssertionCache);
+        if (input.FailureReason != Saml2AssertionFailureReason.None)
         {
-            measurement.Rejected(decoded.FailureReason);
-            return await RejectAssertionAsync(decoded.FailureReason).ConfigureAwait(false);
+            measurement.Rejected(input.FailureReason);
+            return await RejectAssertionAsync(input.FailureReason).ConfigureAwait(false);
         }
 
-        var assertionHash = Convert.ToHexStringLower(SHA256.HashData(decoded.Xml));
+        var entry = input.FastPathEntry;
         Saml2Assertion? assertion = null;
         string tokenKey;
-        if (Options.AssertionValidationMode == Saml2BearerAssertionValidationMode.Full)
+        if (fullValidation)
         {
-            if (Options.EnableAssertionCache && state.AssertionCache.TryGet(assertionHash, out assertion))
+            if (entry is not null)
             {
-                Saml2BearerLog.AssertionCacheHit(Logger, Saml2BearerLog.Short(assertionHash));
-                measurement.Validated(assertion!.Issuer, fastPath: true);
+                assertion = entry.Assertion;
+                Saml2BearerLog.AssertionCacheHit(Logger, entry.LogHandle);
+                measurement.Validated(assertion.Issuer, fastPath: true);
             }
             else
             {
-                var validation = await state.Validator.ValidateDecodedAsync(decoded.Xml, Context.RequestAborted).ConfigureAwait(false);
+                var validation = await state.Validator.ValidateDecodedAsync(input.Xml!, Context.RequestAborted).ConfigureAwait(false);
                 if (!validation.IsValid)
                 {
                     measurement.Rejected(validation.FailureReason);
@@ -110,66 +114,107 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
                 }
 
                 assertion = validation.Assertion;
-                Saml2BearerLog.AssertionValidated(Logger, Saml2BearerLog.Short(assertionHash), assertion.Issuer);
+                if (Logger.IsEnabled(LogLevel.Debug))
+                {
+                    Saml2BearerLog.AssertionValidated(Logger, Saml2AssertionDigest.Compute(input.Xml).ToString(), assertion.Issuer);
+                }
+
                 measurement.Validated(assertion.Issuer, fastPath: false);
             }
 
-            var assertionValidated = new AssertionValidatedContext(Context, Scheme, Options, assertion!);
+            var assertionValidated = new AssertionValidatedContext(Context, Scheme, Options, assertion);
             await Events.AssertionValidated(assertionValidated).ConfigureAwait(false);
             if (assertionValidated.Result is not null)
             {
                 return assertionValidated.Result;
             }
 
-            if (Options.EnableAssertionCache)
+            if (entry is not null)
             {
-                state.AssertionCache.Set(assertionHash, assertion!);
+                tokenKey = entry.TokenKey;
             }
+            else
+            {
+                tokenKey = Saml2BearerTokenCacheKey.ForSubject(
+                    Scheme.Name, AuthorizationServer, Options.ClientId, assertion.Issuer, assertion.NameId.Format, assertion.NameId.Value, Options.Scope, Options.TokenAudience ?? Options.Resource);
 
-            tokenKey = Saml2BearerTokenCacheKey.ForSubject(
-                Scheme.Name, AuthorizationServer, Options.ClientId, assertion!.Issuer, assertion.NameId.Format, assertion.NameId.Value, Options.Scope, Options.TokenAudience ?? Options.Resource);
+                // Only now, after the event accepted it: bytes an event refused never reach the fast path.
+                if (Options.EnableAssertionCache)
+                {
+                    entry = state.AssertionCache.Set(input.Xml!, assertion, tokenKey);
+                }
+            }
         }
         else
         {
             measurement.Dispose();
             tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
-                Scheme.Name, AuthorizationServer, Options.ClientId, Convert.FromHexString(assertionHash), Options.Scope, Options.TokenAudience ?? Options.Resource);
+                Scheme.Name, AuthorizationServer, Options.ClientId, Saml2AssertionDigest.Compute(input.Xml), Options.Scope, Options.TokenAudience ?? Options.Resource);
         }
 
-        var xml = decoded.Xml;
-        var validatedAssertion = assertion;
-        var lookup = await state.TokenCache.GetOrExchangeAsync(tokenKey, () => ExchangeAsync(xml, validatedAssertion), Context.RequestAborted).ConfigureAwait(false);
-        Saml2BearerLog.TokenObtained(Logger, Saml2BearerLog.Short(tokenKey), lookup.Source);
-        Metrics.TokenLookup(Scheme.Name, lookup.Source);
-        if (lookup.EventResult is not null)
+        var token = input.CachedToken;
+        var vetted = true;
+        if (token is not null)
         {
-            return lookup.EventResult;
+            ObtainedToken(tokenKey, Saml2BearerTokenLookupSource.MemoryCache);
         }
-
-        if (lookup.Token is null)
+        else
         {
-            return await FailAsync(MapExchangeFailure(lookup.Failure!)).ConfigureAwait(false);
-        }
-
-        var token = lookup.Token;
-        if (lookup.Unvetted)
-        {
-            // The request that started the exchange left before the token arrived: this request vets it.
-            var tokenReceived = await RaiseTokenReceivedAsync(assertion, token.Response).ConfigureAwait(false);
-            if (tokenReceived.Result is not null)
+            var xml = input.Xml!;
+            var validatedAssertion = assertion;
+            var lookup = await state.TokenCache.GetOrExchangeAsync(tokenKey, () => ExchangeAsync(xml, validatedAssertion), Context.RequestAborted).ConfigureAwait(false);
+            ObtainedToken(tokenKey, lookup.Source);
+            if (lookup.EventResult is not null)
             {
-                return tokenReceived.Result;
+                return lookup.EventResult;
             }
 
-            token = token with { Response = tokenReceived.TokenResponse };
-            await state.TokenCache.SetAsync(tokenKey, token).ConfigureAwait(false);
+            if (lookup.Token is null)
+            {
+                return await FailAsync(MapExchangeFailure(lookup.Failure!)).ConfigureAwait(false);
+            }
+
+            token = lookup.Token;
+            if (lookup.Unvetted)
+            {
+                // The request that started the exchange left before the token arrived: this request vets it.
+                var tokenReceived = await RaiseTokenReceivedAsync(assertion, token.Response).ConfigureAwait(false);
+                if (tokenReceived.Result is not null)
+                {
+                    return tokenReceived.Result;
+                }
+
+                token = token with { Response = tokenReceived.TokenResponse };
+                await state.TokenCache.SetAsync(tokenKey, token).ConfigureAwait(false);
+                vetted = false;
+            }
         }
 
-        var principal = Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token);
+        ClaimsPrincipal principal;
+        AuthenticationProperties properties;
+        if (entry is not null && vetted)
+        {
+            // Repeat requests copy what the first one built for this assertion and token.
+            if (!entry.TryGetTemplate(token, out var template))
+            {
+                template = new Saml2BearerPrincipalTemplate(
+                    token, (ClaimsIdentity)Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token).Identity!, CreateProperties(token, tokenKey));
+                entry.SetTemplate(template);
+            }
+
+            principal = template.CreatePrincipal();
+            properties = template.CreateProperties();
+        }
+        else
+        {
+            principal = Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token);
+            properties = CreateProperties(token, tokenKey);
+        }
+
         var tokenValidated = new TokenValidatedContext(Context, Scheme, Options, assertion, token.Response)
         {
             Principal = principal,
-            Properties = CreateProperties(token, tokenKey),
+            Properties = properties,
         };
         await Events.TokenValidated(tokenValidated).ConfigureAwait(false);
         if (tokenValidated.Result is not null)
@@ -179,6 +224,16 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
 
         tokenValidated.Success();
         return tokenValidated.Result!;
+    }
+
+    private void ObtainedToken(string tokenKey, Saml2BearerTokenLookupSource source)
+    {
+        if (Logger.IsEnabled(LogLevel.Debug))
+        {
+            Saml2BearerLog.TokenObtained(Logger, Saml2BearerLog.Short(tokenKey), source);
+        }
+
+        Metrics.TokenLookup(Scheme.Name, source);
     }
 
     private string? AuthorizationServer => Options.TokenEndpoint ?? Options.Authority;

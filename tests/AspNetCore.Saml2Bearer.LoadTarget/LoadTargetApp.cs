@@ -92,7 +92,7 @@ public static class LoadTargetApp
                 {
                     var header = context.Request.Headers.Authorization.ToString();
                     return header.StartsWith("SAML ", StringComparison.Ordinal) && NaiveSignedXml.Check(header[5..], certificate)
-                        ? WhoAmI(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "naive")], "naive")))
+                        ? WhoAmI(new ClaimsPrincipal(new ClaimsIdentity(SubjectClaims("bob@example.com"), "naive")))
                         : Results.Unauthorized();
                 }).AllowAnonymous();
                 app.MapGet("/_alloc", () => GC.GetTotalAllocatedBytes(precise: false).ToString(System.Globalization.CultureInfo.InvariantCulture)).AllowAnonymous();
@@ -105,6 +105,27 @@ public static class LoadTargetApp
         name = user.Identity?.Name,
         claims = user.Claims.Select(c => new { type = c.Type, value = c.Value }),
     });
+
+    /// <summary>
+    /// The claims the SAML handler gives a subject of <see cref="IssueAssertion"/> with the scope
+    /// orders.read (type and value; the benchmarks check that the counts match), for the baselines that
+    /// must answer the same /whoami body.
+    /// </summary>
+    public static Claim[] SubjectClaims(string subject) =>
+    [
+        new(ClaimTypes.NameIdentifier, subject),
+        new(ClaimTypes.Name, subject),
+        new(Saml2BearerDefaults.NameIdFormatClaimType, "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"),
+        new(Saml2BearerDefaults.AssertionIssuerClaimType, "https://idp.load.test/saml"),
+        new(Saml2BearerDefaults.AuthenticationContextClassClaimType, "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"),
+        new("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", "Alice"),
+        new("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "Example"),
+        new("http://schemas.microsoft.com/identity/claims/displayname", "Alice Example (Finance)"),
+        new("http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", "grp-finance-01"),
+        new("http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", "grp-finance-02"),
+        new("http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", "grp-finance-03"),
+        new(Saml2BearerDefaults.ScopeClaimType, "orders.read"),
+    ];
 
     /// <summary>An identity provider whose assertions this app accepts, valid for <paramref name="lifetime"/>.</summary>
     public static TestSaml2IdentityProvider CreateIdentityProvider(string tokenEndpoint, TestSaml2KeyType keyType = TestSaml2KeyType.Rsa) =>

@@ -6,8 +6,10 @@ using Microsoft.Extensions.Options;
 namespace AspNetCore.Saml2Bearer.LoadTarget;
 
 /// <summary>
-/// The floor of any authentication handler: returns Success with a one-claim principal and does no
-/// other work. The SAML fast path is measured against it.
+/// The floor of any authentication handler: returns Success with a principal holding the same claims the
+/// SAML handler gives the load-test subject (<see cref="LoadTargetApp.SubjectClaims"/>), built anew per
+/// request, and does no other work. The SAML fast path is measured against it; with the same claims,
+/// both requests serialize the same /whoami body, so the difference is the authentication alone.
 /// </summary>
 public sealed class NoopAuthenticationHandler : AuthenticationHandler<AuthenticationSchemeOptions>
 {
@@ -20,7 +22,7 @@ public sealed class NoopAuthenticationHandler : AuthenticationHandler<Authentica
     /// <inheritdoc />
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "noop")], Scheme.Name);
+        var identity = new ClaimsIdentity(LoadTargetApp.SubjectClaims("alice@example.com"), Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Compression;
 
 namespace AspNetCore.Saml2Bearer.Assertions;
@@ -9,6 +10,12 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 /// </summary>
 internal static class Saml2AssertionDecoder
 {
+    private const string LettersAndDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    // Immutable lookup tables; whitespace is in neither, since Convert would skip it silently.
+    private static readonly SearchValues<char> StandardAlphabet = SearchValues.Create(LettersAndDigits + "+/");
+    private static readonly SearchValues<char> UrlAlphabet = SearchValues.Create(LettersAndDigits + "-_");
+
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>Decodes <paramref name="encoded"/>.</summary>
@@ -17,15 +24,30 @@ internal static class Saml2AssertionDecoder
     /// <returns>The XML bytes, or the reason they could not be had.</returns>
     public static Saml2AssertionDecodeResult Decode(ReadOnlySpan<char> encoded, Saml2AssertionValidationParameters parameters)
     {
+        using var decoded = DecodeToBuffer(encoded, parameters);
+        return decoded.Succeeded
+            ? Saml2AssertionDecodeResult.Ok(decoded.ToArray())
+            : Saml2AssertionDecodeResult.Fail(decoded.FailureReason);
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="encoded"/> into a buffer that the caller disposes: base64 lands in a pooled
+    /// array, so a request that only needs the bytes' hash (the fast path) allocates nothing for them.
+    /// </summary>
+    /// <param name="encoded">The credential as the caller sent it.</param>
+    /// <param name="parameters">The limits and allowed encodings.</param>
+    /// <returns>The XML bytes, or the reason they could not be had.</returns>
+    public static Saml2DecodedAssertionBuffer DecodeToBuffer(ReadOnlySpan<char> encoded, Saml2AssertionValidationParameters parameters)
+    {
         if (encoded.Length > parameters.MaximumEncodedLength)
         {
-            return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.EncodedSizeExceeded);
+            return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.EncodedSizeExceeded);
         }
 
         encoded = encoded.Trim();
         if (encoded.IsEmpty)
         {
-            return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+            return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.InvalidEncoding);
         }
 
         var allowed = parameters.AllowedEncodings;
@@ -33,92 +55,95 @@ internal static class Saml2AssertionDecoder
         {
             if ((allowed & Saml2AssertionEncodings.RawXml) == 0)
             {
-                return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.RawXmlNotAllowed);
+                return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.RawXmlNotAllowed);
             }
 
             if (System.Text.Encoding.UTF8.GetMaxByteCount(encoded.Length) > parameters.MaximumDecodedLength
                 && System.Text.Encoding.UTF8.GetByteCount(encoded) > parameters.MaximumDecodedLength)
             {
-                return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.DecodedSizeExceeded);
+                return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.DecodedSizeExceeded);
             }
 
-            return Saml2AssertionDecodeResult.Ok(System.Text.Encoding.UTF8.GetBytes(encoded.ToString()));
+            return Saml2DecodedAssertionBuffer.Owned(System.Text.Encoding.UTF8.GetBytes(encoded.ToString()));
         }
 
         var decoded = DecodeBase64(encoded, allowed);
-        if (decoded is null)
+        if (!decoded.Succeeded)
         {
-            return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+            return decoded;
         }
 
-        if (LooksLikeXml(decoded))
+        if (LooksLikeXml(decoded.Xml))
         {
-            return decoded.Length > parameters.MaximumDecodedLength
-                ? Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.DecodedSizeExceeded)
-                : Saml2AssertionDecodeResult.Ok(decoded);
+            if (decoded.Xml.Length > parameters.MaximumDecodedLength)
+            {
+                decoded.Dispose();
+                return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.DecodedSizeExceeded);
+            }
+
+            return decoded;
         }
 
-        if ((allowed & Saml2AssertionEncodings.Deflate) == 0)
+        using (decoded)
         {
-            return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.InvalidEncoding);
-        }
+            if ((allowed & Saml2AssertionEncodings.Deflate) == 0)
+            {
+                return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+            }
 
-        return Inflate(decoded, parameters.MaximumDecodedLength);
+            return Inflate(decoded.Xml, parameters.MaximumDecodedLength);
+        }
     }
 
-    private static byte[]? DecodeBase64(ReadOnlySpan<char> encoded, Saml2AssertionEncodings allowed)
+    private static Saml2DecodedAssertionBuffer DecodeBase64(ReadOnlySpan<char> encoded, Saml2AssertionEncodings allowed)
     {
+        var invalid = Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.InvalidEncoding);
         var hasUrlCharacters = encoded.ContainsAny('-', '_');
         var hasStandardCharacters = encoded.ContainsAny('+', '/');
         if (hasUrlCharacters && hasStandardCharacters)
         {
-            return null;
+            return invalid;
         }
 
         if (hasUrlCharacters ? (allowed & Saml2AssertionEncodings.Base64Url) == 0
             : hasStandardCharacters ? (allowed & Saml2AssertionEncodings.Base64) == 0
             : (allowed & (Saml2AssertionEncodings.Base64 | Saml2AssertionEncodings.Base64Url)) == 0)
         {
-            return null;
+            return invalid;
         }
 
         var unpadded = encoded.TrimEnd('=');
-        if (encoded.Length - unpadded.Length > 2 || unpadded.Length % 4 == 1)
+        if (encoded.Length - unpadded.Length > 2 || unpadded.Length % 4 == 1
+            || unpadded.ContainsAnyExcept(hasUrlCharacters ? UrlAlphabet : StandardAlphabet))
         {
-            return null;
+            return invalid;
         }
 
+        // The characters are ASCII now: narrow them into a pooled buffer, rewrite base64url as standard
+        // base64 and pad it, then decode in place (Base64 is strict: no whitespace, padding only at the end).
         var paddedLength = (unpadded.Length + 3) / 4 * 4;
-        var rented = ArrayPool<char>.Shared.Rent(paddedLength);
-        try
+        var buffer = ArrayPool<byte>.Shared.Rent(paddedLength);
+        var text = buffer.AsSpan(0, paddedLength);
+        if (System.Text.Ascii.FromUtf16(unpadded, text, out _) != OperationStatus.Done)
         {
-            var buffer = rented.AsSpan(0, paddedLength);
-            for (var i = 0; i < unpadded.Length; i++)
-            {
-                var c = unpadded[i];
-                buffer[i] = c switch
-                {
-                    '-' => '+',
-                    '_' => '/',
-                    _ when char.IsAsciiLetterOrDigit(c) || c == '+' || c == '/' => c,
-                    _ => '\0',
-                };
-                if (buffer[i] == '\0')
-                {
-                    return null;
-                }
-            }
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            return invalid;
+        }
 
-            buffer[unpadded.Length..].Fill('=');
-            var bytes = new byte[paddedLength / 4 * 3];
-            return Convert.TryFromBase64Chars(buffer, bytes, out var written) && written > 0
-                ? bytes.AsSpan(0, written).ToArray()
-                : null;
-        }
-        finally
+        if (hasUrlCharacters)
         {
-            ArrayPool<char>.Shared.Return(rented);
+            text[..unpadded.Length].Replace((byte)'-', (byte)'+');
+            text[..unpadded.Length].Replace((byte)'_', (byte)'/');
         }
+
+        text[unpadded.Length..].Fill((byte)'=');
+        if (Base64.DecodeFromUtf8InPlace(text, out var written) == OperationStatus.Done && written > 0)
+        {
+            return Saml2DecodedAssertionBuffer.Pooled(buffer, written);
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        return invalid;
     }
 
     private static bool LooksLikeXml(ReadOnlySpan<byte> bytes)
@@ -132,11 +157,11 @@ internal static class Saml2AssertionDecoder
         return !bytes.IsEmpty && bytes[0] == (byte)'<';
     }
 
-    private static Saml2AssertionDecodeResult Inflate(byte[] compressed, int maximumLength)
+    private static Saml2DecodedAssertionBuffer Inflate(ReadOnlySpan<byte> compressed, int maximumLength)
     {
         try
         {
-            using var input = new CompressedInput(compressed);
+            using var input = new CompressedInput(compressed.ToArray());
             using var deflate = new DeflateStream(input, CompressionMode.Decompress);
             using var output = new MemoryStream();
             var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -147,7 +172,7 @@ internal static class Saml2AssertionDecoder
                 {
                     if (output.Length + read > maximumLength)
                     {
-                        return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.DecodedSizeExceeded);
+                        return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.DecodedSizeExceeded);
                     }
 
                     output.Write(buffer, 0, read);
@@ -163,17 +188,17 @@ internal static class Saml2AssertionDecoder
             // final block, a truncated one asks its input for more after the input is exhausted.
             if (input.ReadPastEnd)
             {
-                return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+                return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.InvalidEncoding);
             }
 
             var inflated = output.ToArray();
             return LooksLikeXml(inflated)
-                ? Saml2AssertionDecodeResult.Ok(inflated)
-                : Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+                ? Saml2DecodedAssertionBuffer.Owned(inflated)
+                : Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.InvalidEncoding);
         }
         catch (InvalidDataException)
         {
-            return Saml2AssertionDecodeResult.Fail(Saml2AssertionFailureReason.InvalidEncoding);
+            return Saml2DecodedAssertionBuffer.Fail(Saml2AssertionFailureReason.InvalidEncoding);
         }
     }
 

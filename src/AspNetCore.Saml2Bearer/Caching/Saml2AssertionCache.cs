@@ -1,12 +1,15 @@
+using System.IO.Hashing;
 using AspNetCore.Saml2Bearer.Assertions;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace AspNetCore.Saml2Bearer.Caching;
 
 /// <summary>
-/// The repeat-assertion fast path: the SHA-256 of exact decoded bytes that already passed validation
-/// maps to the validated assertion, in memory only, never past the assertion's own expiry. Bytes that
-/// were never validated cannot hit it, because nothing else writes to it.
+/// The repeat-assertion fast path: decoded assertion bytes that already passed validation map to the
+/// validated assertion (and what was derived from it), in memory only, never past the assertion's own
+/// expiry. A lookup hits only when the bytes are identical to the validated ones, compared in full: the
+/// 128-bit XxHash that finds the entry is an index, not the proof, so no hash collision can make
+/// unvalidated bytes hit. Bytes that were never validated cannot be in it, because nothing else writes to it.
 /// </summary>
 internal sealed class Saml2AssertionCache : IDisposable
 {
@@ -19,28 +22,36 @@ internal sealed class Saml2AssertionCache : IDisposable
         _timeProvider = timeProvider;
     }
 
-    public bool TryGet(string assertionHash, out Saml2Assertion? assertion)
+    public bool TryGet(ReadOnlySpan<byte> assertionXml, out Saml2AssertionCacheEntry? entry)
     {
-        if (_memory.TryGetValue(assertionHash, out Saml2Assertion? entry) && entry is not null && _timeProvider.GetUtcNow() < entry.ValidTo)
+        if (_memory.TryGetValue(XxHash128.HashToUInt128(assertionXml), out Saml2AssertionCacheEntry? found) && found is not null
+            && assertionXml.SequenceEqual(found.AssertionXml)
+            && _timeProvider.GetUtcNow() < found.Assertion.ValidTo)
         {
-            assertion = entry;
+            entry = found;
             return true;
         }
 
-        assertion = null;
+        entry = null;
         return false;
     }
 
-    /// <summary>Remembers a validated assertion until its expiry. OneTimeUse assertions are never remembered.</summary>
-    public void Set(string assertionHash, Saml2Assertion assertion)
+    /// <summary>
+    /// Remembers the validated <paramref name="assertionXml"/> (the caller hands the array over and does
+    /// not change it) until the assertion's expiry and returns the entry; OneTimeUse assertions and
+    /// expired ones are never remembered (<see langword="null"/>).
+    /// </summary>
+    public Saml2AssertionCacheEntry? Set(byte[] assertionXml, Saml2Assertion assertion, string tokenKey)
     {
         var remaining = assertion.ValidTo - _timeProvider.GetUtcNow();
         if (assertion.Conditions.OneTimeUse || remaining <= TimeSpan.Zero)
         {
-            return;
+            return null;
         }
 
-        _memory.Set(assertionHash, assertion, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining, Size = 1 });
+        var entry = new Saml2AssertionCacheEntry(assertionXml, assertion, tokenKey);
+        _memory.Set(XxHash128.HashToUInt128(assertionXml), entry, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining, Size = 1 });
+        return entry;
     }
 
     public void Dispose() => _memory.Dispose();

@@ -40,6 +40,22 @@ public sealed class Saml2AssertionDecoderTests(ValidatorFixture fixture) : IClas
 
     [Theory]
     [MemberData(nameof(EncodingNames))]
+    public void DecodeToBuffer_ValidEncoding_HoldsIdenticalXmlBytesUntilDisposed(string encoding)
+    {
+        var xml = SignedXmlNeedingTwoPaddingCharacters();
+        var (encode, needs) = Encodings[encoding];
+
+        var buffer = Saml2AssertionDecoder.DecodeToBuffer(encode(xml), Parameters(needs));
+        var held = buffer.Xml.ToArray();
+        buffer.Dispose();
+
+        Assert.Equal(xml, held);
+        Assert.False(buffer.Succeeded);
+        Assert.True(buffer.Xml.IsEmpty);
+    }
+
+    [Theory]
+    [MemberData(nameof(EncodingNames))]
     public async Task ValidateAsync_ValidEncoding_IsAccepted(string encoding)
     {
         var xml = SignedXmlNeedingTwoPaddingCharacters();
@@ -253,6 +269,10 @@ public sealed class Saml2AssertionDecoderTests(ValidatorFixture fixture) : IClas
     [InlineData("QUJDRA===")]
     [InlineData("=")]
     [InlineData("QUJD RA==")]
+    [InlineData("QUJD\r\nRA==")]
+    [InlineData("QUJD\tRA==")]
+    [InlineData("QU-D RA")]
+    [InlineData("QUJDRA=\n=")]
     [InlineData("%3Csaml%3A")]
     public void Decode_Garbage_FailsWithInvalidEncoding(string encoded)
     {

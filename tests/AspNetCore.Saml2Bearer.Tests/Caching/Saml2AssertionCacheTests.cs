@@ -7,6 +7,8 @@ namespace AspNetCore.Saml2Bearer.Tests.Caching;
 
 public sealed class Saml2AssertionCacheTests : IDisposable
 {
+    private readonly byte[] _xml = "<saml:Assertion ID=\"_a\"/>"u8.ToArray();
+
     private readonly FakeTimeProvider _time = Saml2BearerTestHost.CreateTime();
     private readonly Saml2AssertionCache _cache;
 
@@ -21,48 +23,66 @@ public sealed class Saml2AssertionCacheTests : IDisposable
     public void TryGet_StoredAndStillValid_ReturnsTheAssertion()
     {
         var assertion = Assertion(TimeSpan.FromMinutes(5));
-        _cache.Set("h", assertion);
+        var stored = _cache.Set(_xml, assertion, "token-key");
 
-        Assert.True(_cache.TryGet("h", out var found));
-        Assert.Same(assertion, found);
+        Assert.True(_cache.TryGet(_xml, out var found));
+        Assert.Same(stored, found);
+        Assert.Same(assertion, found!.Assertion);
+        Assert.Equal("token-key", found.TokenKey);
     }
 
     [Fact]
     public void TryGet_UnknownHash_Misses()
     {
-        _cache.Set("h", Assertion(TimeSpan.FromMinutes(5)));
+        _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key");
 
-        Assert.False(_cache.TryGet("other", out var found));
+        Assert.False(_cache.TryGet("<saml:Assertion ID=\"_b\"/>"u8, out var found));
+        Assert.Null(found);
+    }
+
+    [Fact]
+    public void TryGet_SameHashIndexButOtherBytes_Misses()
+    {
+        // The index is computed from the bytes at Set; changing the stored array afterwards leaves an
+        // entry under the original bytes' hash whose bytes differ: only the full comparison can refuse it.
+        var stored = _xml.ToArray();
+        _cache.Set(stored, Assertion(TimeSpan.FromMinutes(5)), "token-key");
+        var hitBefore = _cache.TryGet(_xml, out _);
+
+        stored[^2] ^= 0x20;
+
+        Assert.True(hitBefore);
+        Assert.False(_cache.TryGet(_xml, out var found));
         Assert.Null(found);
     }
 
     [Fact]
     public void TryGet_AtTheAssertionsValidTo_Misses()
     {
-        _cache.Set("h", Assertion(TimeSpan.FromMinutes(5)));
+        _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key");
         _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(1));
-        var justBefore = _cache.TryGet("h", out _);
+        var justBefore = _cache.TryGet(_xml, out _);
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.True(justBefore);
-        Assert.False(_cache.TryGet("h", out _));
+        Assert.False(_cache.TryGet(_xml, out _));
     }
 
     [Fact]
     public void Set_OneTimeUseAssertion_IsNotRemembered()
     {
-        _cache.Set("h", Assertion(TimeSpan.FromMinutes(5), oneTimeUse: true));
+        Assert.Null(_cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5), oneTimeUse: true), "token-key"));
 
-        Assert.False(_cache.TryGet("h", out _));
+        Assert.False(_cache.TryGet(_xml, out _));
     }
 
     [Fact]
     public void Set_AlreadyExpiredAssertion_IsNotRemembered()
     {
-        _cache.Set("h", Assertion(TimeSpan.FromSeconds(-1)));
+        Assert.Null(_cache.Set(_xml, Assertion(TimeSpan.FromSeconds(-1)), "token-key"));
 
-        Assert.False(_cache.TryGet("h", out _));
+        Assert.False(_cache.TryGet(_xml, out _));
     }
 
     private Saml2Assertion Assertion(TimeSpan validFor, bool oneTimeUse = false)

@@ -14,7 +14,7 @@ public sealed class Saml2BearerAssertionExtractorTests
         var context = new DefaultHttpContext();
         context.Request.Headers.Authorization = header;
 
-        Assert.Equal(expected, await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, new Saml2BearerOptions()));
+        Assert.Equal(expected, await ExtractAsync(context.Request, new Saml2BearerOptions()));
     }
 
     [Theory]
@@ -28,7 +28,7 @@ public sealed class Saml2BearerAssertionExtractorTests
         var context = new DefaultHttpContext();
         context.Request.Headers.Authorization = header;
 
-        Assert.True(string.IsNullOrEmpty(await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, new Saml2BearerOptions())));
+        Assert.True(string.IsNullOrEmpty(await ExtractAsync(context.Request, new Saml2BearerOptions())));
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class Saml2BearerAssertionExtractorTests
         var context = new DefaultHttpContext();
         context.Request.Headers.Authorization = "SAML2 xyz";
 
-        Assert.Equal("xyz", await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, options));
+        Assert.Equal("xyz", await ExtractAsync(context.Request, options));
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class Saml2BearerAssertionExtractorTests
         context.Request.Headers["X-SAML-Assertion"] = " abc ";
         context.Request.Headers.Authorization = "SAML other";
 
-        Assert.Equal("abc", await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, options));
+        Assert.Equal("abc", await ExtractAsync(context.Request, options));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class Saml2BearerAssertionExtractorTests
     {
         var context = FormRequest("POST", "assertion=abc");
 
-        Assert.Equal("abc", await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, new Saml2BearerOptions { AllowFormField = true }));
+        Assert.Equal("abc", await ExtractAsync(context.Request, new Saml2BearerOptions { AllowFormField = true }));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class Saml2BearerAssertionExtractorTests
     {
         var context = FormRequest("POST", "assertion=abc");
 
-        Assert.Null(await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, new Saml2BearerOptions()));
+        Assert.Null(await ExtractAsync(context.Request, new Saml2BearerOptions()));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class Saml2BearerAssertionExtractorTests
     {
         var context = FormRequest("PUT", "assertion=abc");
 
-        Assert.Null(await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, new Saml2BearerOptions { AllowFormField = true }));
+        Assert.Null(await ExtractAsync(context.Request, new Saml2BearerOptions { AllowFormField = true }));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class Saml2BearerAssertionExtractorTests
     {
         var context = FormRequest("POST", "assertion=abc&assertion=def");
 
-        Assert.Null(await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, new Saml2BearerOptions { AllowFormField = true }));
+        Assert.Null(await ExtractAsync(context.Request, new Saml2BearerOptions { AllowFormField = true }));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class Saml2BearerAssertionExtractorTests
         var context = FormRequest("POST", "assertion=form");
         context.Request.Headers.Authorization = "SAML header";
 
-        Assert.Equal("header", await Saml2BearerAssertionExtractor.ExtractAsync(context.Request, new Saml2BearerOptions { AllowFormField = true }));
+        Assert.Equal("header", await ExtractAsync(context.Request, new Saml2BearerOptions { AllowFormField = true }));
     }
 
     private static DefaultHttpContext FormRequest(string method, string body)
@@ -102,5 +102,11 @@ public sealed class Saml2BearerAssertionExtractorTests
         context.Request.ContentType = "application/x-www-form-urlencoded";
         context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         return context;
+    }
+
+    private static async Task<string?> ExtractAsync(HttpRequest request, Saml2BearerOptions options)
+    {
+        var extracted = await Saml2BearerAssertionExtractor.ExtractAsync(request, options);
+        return extracted.IsEmpty ? null : extracted.ToString();
     }
 }

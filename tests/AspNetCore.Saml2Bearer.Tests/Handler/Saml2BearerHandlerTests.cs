@@ -384,6 +384,59 @@ public sealed class Saml2BearerHandlerTests(ValidatorFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task FastPath_ChangesToOneRequestsPrincipalOrProperties_DoNotReachTheNext()
+    {
+        var validated = 0;
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture, o => o.Events.OnTokenValidated = context =>
+        {
+            if (Interlocked.Increment(ref validated) == 1)
+            {
+                ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim("added-by-first-request", "1"));
+                context.Properties.Items[".saml2bearer.tokenkey"] = "tampered";
+            }
+
+            return Task.CompletedTask;
+        });
+        var assertion = host.Assertion();
+
+        var first = await host.WhoAmIAsync(assertion);
+        var second = await host.WhoAmIAsync(assertion);
+        using var evicted = await host.GetAsync("/evict", assertion);
+        using var third = await host.GetAsync("/whoami", assertion);
+
+        Assert.Equal(["1"], first.Values("added-by-first-request"));
+        Assert.Empty(second.Values("added-by-first-request"));
+        Assert.Equal(first.Claims.Count - 1, second.Claims.Count);
+        Assert.Equal("alice@example.com", second.Name);
+        Assert.Equal(["orders.read", "orders.write"], second.Values(Saml2BearerDefaults.ScopeClaimType));
+        Assert.Equal("evicted", await evicted.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+        Assert.Equal(2, host.TokenService.Calls);
+    }
+
+    [Fact]
+    public async Task FastPath_TokenExpiredWhileAssertionStillValid_ReExchangesAndThePrincipalFollowsTheNewToken()
+    {
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture);
+        host.TokenService.ExpiresIn = TimeSpan.FromMinutes(2);
+        host.TokenService.Scope = "orders.read";
+        var assertion = host.Assertion();
+        var first = await host.WhoAmIAsync(assertion);
+        var repeated = await host.WhoAmIAsync(assertion);
+
+        host.TokenService.Scope = "orders.write";
+        host.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        var afterExpiry = await host.WhoAmIAsync(assertion);
+        using var token = await host.GetAsync("/token", assertion);
+
+        Assert.Equal(["orders.read"], first.Values(Saml2BearerDefaults.ScopeClaimType));
+        Assert.Equal(["orders.read"], repeated.Values(Saml2BearerDefaults.ScopeClaimType));
+        Assert.Equal(["orders.write"], afterExpiry.Values(Saml2BearerDefaults.ScopeClaimType));
+        Assert.Equal(RecordingTokenService.AccessTokenPrefix + "2", await token.Content.ReadAsStringAsync());
+        Assert.Equal(2, host.TokenService.Calls);
+    }
+
+    [Fact]
     public async Task FastPath_RepeatedAssertionPastItsNotOnOrAfter_IsRejected()
     {
         await using var host = await Saml2BearerTestHost.StartAsync(fixture, o => o.Assertion.ClockSkew = TimeSpan.Zero);
@@ -439,8 +492,7 @@ public sealed class Saml2BearerHandlerTests(ValidatorFixture fixture) : IClassFi
         Assert.Equal(1, host.TokenService.Calls);
         Assert.Equal(1, entriesBefore);
         Assert.Equal(entriesBefore, state.TokenCache.Count);
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(unsignedBytes));
-        Assert.False(state.AssertionCache.TryGet(hash, out _));
+        Assert.False(state.AssertionCache.TryGet(unsignedBytes, out _));
     }
 
     [Fact]

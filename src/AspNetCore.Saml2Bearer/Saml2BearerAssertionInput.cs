@@ -1,0 +1,43 @@
+using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.Caching;
+
+namespace AspNetCore.Saml2Bearer;
+
+/// <summary>
+/// The decoded assertion of one request as the handler needs it: either the fast-path entry with the
+/// subject's cached token (then the bytes are not kept at all) or a copy of the bytes for validation and
+/// the exchange.
+/// </summary>
+/// <param name="Xml">The decoded bytes, or <see langword="null"/> when the fast path and the token cache both answered.</param>
+/// <param name="FastPathEntry">The fast-path entry of exactly these bytes, or <see langword="null"/>.</param>
+/// <param name="CachedToken">The subject's token from memory when the fast path answered, or <see langword="null"/>.</param>
+/// <param name="FailureReason">Why decoding failed, or <see cref="Saml2AssertionFailureReason.None"/>.</param>
+internal readonly record struct Saml2BearerAssertionInput(
+    byte[]? Xml,
+    Saml2AssertionCacheEntry? FastPathEntry,
+    Saml2BearerCachedToken? CachedToken,
+    Saml2AssertionFailureReason FailureReason)
+{
+    /// <summary>
+    /// Decodes <paramref name="encoded"/> into a pooled buffer; with <paramref name="useFastPath"/>, looks
+    /// the bytes up among validated assertions and, on a hit, the subject's token in memory.
+    /// </summary>
+    public static Saml2BearerAssertionInput Read(ReadOnlySpan<char> encoded, Saml2BearerSchemeState state, bool useFastPath)
+    {
+        using var decoded = Saml2AssertionDecoder.DecodeToBuffer(encoded, state.Validator.Parameters);
+        if (!decoded.Succeeded)
+        {
+            return new(null, null, null, decoded.FailureReason);
+        }
+
+        Saml2AssertionCacheEntry? entry = null;
+        if (useFastPath && state.AssertionCache.TryGet(decoded.Xml, out entry))
+        {
+            return state.TokenCache.TryGet(entry!.TokenKey, out var token)
+                ? new(null, entry, token, Saml2AssertionFailureReason.None)
+                : new(entry.AssertionXml, entry, null, Saml2AssertionFailureReason.None);
+        }
+
+        return new(decoded.ToArray(), null, null, Saml2AssertionFailureReason.None);
+    }
+}

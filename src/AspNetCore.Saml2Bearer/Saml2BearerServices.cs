@@ -15,9 +15,6 @@ namespace AspNetCore.Saml2Bearer;
 /// </summary>
 internal static class Saml2BearerServices
 {
-    /// <summary>The time a broken circuit stays open before a trial request.</summary>
-    internal static readonly TimeSpan CircuitBreakDuration = TimeSpan.FromSeconds(15);
-
     public static void AddTokenService(IServiceCollection services, string authenticationScheme)
     {
         services.TryAddSingleton<ISaml2BearerTokenService, Saml2BearerHttpTokenService>();
@@ -56,7 +53,7 @@ internal static class Saml2BearerServices
             FailureRatio = 0.5,
             MinimumThroughput = 5,
             SamplingDuration = TimeSpan.FromSeconds(30),
-            BreakDuration = CircuitBreakDuration,
+            BreakDuration = options.CircuitBreakDuration,
             ShouldHandle = arguments => ValueTask.FromResult(
                 arguments.Outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException
                 || arguments.Outcome.Result?.StatusCode is >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests),

@@ -116,7 +116,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         {
             // The resilience pipeline has seen the server failing: answer at once instead of waiting.
             TokenExchangeLog.CircuitOpen(_logger, schemeName);
-            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, Saml2BearerServices.CircuitBreakDuration);
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.CircuitBreakDuration);
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {

@@ -519,6 +519,25 @@ public sealed class Saml2BearerHttpTokenServiceTests
         AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(42));
     }
 
+    [Fact]
+    public async Task CircuitOpen_AfterServerFaults_ServiceUnavailableAtOnceWithCircuitBreakDurationAsRetryAfter()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(LoopbackAuthorizationServer.Respond(500, "boom", "text/plain"));
+        var options = CreateOptions(server, o => o.CircuitBreakDuration = TimeSpan.FromSeconds(3));
+        using var services = CreateServices(configure: services => services
+            .AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + SchemeName)
+            .AddResilienceHandler("saml2bearer", pipeline => Saml2BearerServices.ConfigurePipeline(pipeline, options)));
+        for (var i = 0; i < 5; i++)
+        {
+            AssertUnavailable(await ExchangeAsync(server, options, services), "temporarily_unavailable");
+        }
+
+        var result = await ExchangeAsync(server, options, services);
+
+        Assert.Equal(5, server.TokenRequests.Count);    // the circuit opened: the sixth exchange never left
+        AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(3));
+    }
+
     [Theory]
     [InlineData(403)]
     [InlineData(404)]

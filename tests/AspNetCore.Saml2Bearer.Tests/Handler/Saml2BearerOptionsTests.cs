@@ -141,6 +141,14 @@ public sealed class Saml2BearerOptionsTests(ValidatorFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Startup_NoConcurrentExchangesAllowed_FailsNamingMaxConcurrentExchanges()
+    {
+        var message = await StartupErrorAsync(o => o.MaxConcurrentExchanges = 0);
+
+        Assert.Contains(nameof(Saml2BearerOptions.MaxConcurrentExchanges), message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Startup_EmptyHeaderName_FailsNamingHeaderName()
     {
         var message = await StartupErrorAsync(o => o.HeaderName = string.Empty);

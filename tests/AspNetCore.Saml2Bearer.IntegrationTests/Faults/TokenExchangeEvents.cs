@@ -10,5 +10,6 @@ internal static class TokenExchangeEvents
     public const int InvalidResponse = 2010;
     public const int DiscoveryFailed = 2011;
     public const int CircuitOpen = 2017;
+    public const int ExchangeLimitReached = 2018;
     public const int TokenValidationFailed = 1008;
 }

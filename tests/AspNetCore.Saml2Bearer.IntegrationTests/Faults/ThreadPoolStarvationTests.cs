@@ -19,7 +19,7 @@ public sealed class ThreadPoolStarvationTests(ITestOutputHelper output)
 {
     private const int Requests = 1000;
     private const int WarmUpRequests = 100;
-    private static readonly TimeSpan BackchannelTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan BackchannelTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Bound = BackchannelTimeout + TimeSpan.FromSeconds(1);
 
     [Fact]

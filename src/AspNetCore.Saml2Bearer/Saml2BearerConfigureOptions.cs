@@ -53,6 +53,8 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
         options.AllowFormField = GetBoolean(section, nameof(options.AllowFormField)) ?? options.AllowFormField;
         options.FormFieldName = section[nameof(options.FormFieldName)] ?? options.FormFieldName;
         options.BackchannelTimeout = GetTimeSpan(section, nameof(options.BackchannelTimeout)) ?? options.BackchannelTimeout;
+        options.CircuitBreakDuration = GetTimeSpan(section, nameof(options.CircuitBreakDuration)) ?? options.CircuitBreakDuration;
+        options.MaxConcurrentExchanges = GetInt32(section, nameof(options.MaxConcurrentExchanges)) ?? options.MaxConcurrentExchanges;
         options.TokenExpirationMargin = GetTimeSpan(section, nameof(options.TokenExpirationMargin)) ?? options.TokenExpirationMargin;
         options.DefaultTokenLifetime = GetTimeSpan(section, nameof(options.DefaultTokenLifetime)) ?? options.DefaultTokenLifetime;
         options.DefaultRetryAfter = GetTimeSpan(section, nameof(options.DefaultRetryAfter)) ?? options.DefaultRetryAfter;

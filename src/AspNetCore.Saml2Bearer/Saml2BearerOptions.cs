@@ -88,6 +88,21 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>The timeout of one token request, end to end. Default: 10 seconds.</summary>
     public TimeSpan BackchannelTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the authorization server's client stops calling it once it keeps failing (no connection,
+    /// 5xx, timeouts): meanwhile exchanges answer 503 at once, with this as <c>Retry-After</c>, and then a
+    /// trial request decides whether the circuit closes. Default: 15 seconds; from half a second to a day.
+    /// </summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The most requests to the authorization server in flight at once for this scheme (requests of one
+    /// subject share one exchange). An exchange beyond it is answered at once with 503 (<c>Retry-After</c>
+    /// 1 second) instead of adding a connection to a server that may be hanging: an outage then costs a
+    /// bounded number of sockets and timeouts, whatever the traffic. Default: 100.
+    /// </summary>
+    public int MaxConcurrentExchanges { get; set; } = 100;
+
     /// <summary>The largest token response body read. Default: 64 KiB.</summary>
     public int MaximumTokenResponseSize { get; set; } = 64 * 1024;
 
@@ -234,11 +249,20 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         }
 
         if (BackchannelTimeout <= TimeSpan.Zero || TokenExpirationMargin < TimeSpan.Zero || DefaultTokenLifetime <= TimeSpan.Zero
-            || TokenCacheSizeLimit <= 0 || AssertionCacheSizeLimit <= 0 || MaximumTokenResponseSize <= 0 || DefaultRetryAfter <= TimeSpan.Zero)
+            || TokenCacheSizeLimit <= 0 || AssertionCacheSizeLimit <= 0 || MaximumTokenResponseSize <= 0 || DefaultRetryAfter <= TimeSpan.Zero
+            || MaxConcurrentExchanges <= 0)
         {
-            throw Invalid(scheme, $"{nameof(BackchannelTimeout)}, {nameof(DefaultTokenLifetime)}, {nameof(DefaultRetryAfter)}, the cache size limits and {nameof(MaximumTokenResponseSize)} must be positive, and {nameof(TokenExpirationMargin)} not negative.");
+            throw Invalid(scheme, $"{nameof(BackchannelTimeout)}, {nameof(DefaultTokenLifetime)}, {nameof(DefaultRetryAfter)}, the cache size limits, {nameof(MaximumTokenResponseSize)} and {nameof(MaxConcurrentExchanges)} must be positive, and {nameof(TokenExpirationMargin)} not negative.");
+        }
+
+        if (CircuitBreakDuration < MinimumCircuitBreakDuration || CircuitBreakDuration > MaximumCircuitBreakDuration)
+        {
+            throw Invalid(scheme, $"{nameof(CircuitBreakDuration)} must be from 00:00:00.5 to 1.00:00:00 (the resilience pipeline's range).");
         }
     }
+
+    private static readonly TimeSpan MinimumCircuitBreakDuration = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaximumCircuitBreakDuration = TimeSpan.FromDays(1);
 
     private void ValidateAddress(string scheme, string name, string? address)
     {

@@ -15,9 +15,6 @@ namespace AspNetCore.Saml2Bearer;
 /// </summary>
 internal static class Saml2BearerServices
 {
-    /// <summary>The time a broken circuit stays open before a trial request.</summary>
-    internal static readonly TimeSpan CircuitBreakDuration = TimeSpan.FromSeconds(15);
-
     public static void AddTokenService(IServiceCollection services, string authenticationScheme)
     {
         services.TryAddSingleton<ISaml2BearerTokenService, Saml2BearerHttpTokenService>();
@@ -36,12 +33,15 @@ internal static class Saml2BearerServices
     }
 
     /// <summary>
-    /// Total timeout, then retries only where the request provably never reached the server (the
+    /// A bulkhead (at most <see cref="Saml2BearerOptions.MaxConcurrentExchanges"/> requests in flight, the
+    /// rest refused at once: a hanging server must not collect a connection and a timeout per caller),
+    /// the total timeout, then retries only where the request provably never reached the server (the
     /// connection failed), then a circuit breaker that turns a dead server into immediate failures.
     /// An AS may treat a re-sent assertion as a replay, so nothing that may have arrived is re-sent.
     /// </summary>
     internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, Saml2BearerOptions options, Saml2BearerTokenEndpointState? endpointState = null)
     {
+        pipeline.AddConcurrencyLimiter(options.MaxConcurrentExchanges, queueLimit: 0);
         pipeline.AddTimeout(options.BackchannelTimeout);
         pipeline.AddRetry(new HttpRetryStrategyOptions
         {
@@ -56,9 +56,13 @@ internal static class Saml2BearerServices
             FailureRatio = 0.5,
             MinimumThroughput = 5,
             SamplingDuration = TimeSpan.FromSeconds(30),
-            BreakDuration = CircuitBreakDuration,
+            BreakDuration = options.CircuitBreakDuration,
+            // A timeout reaches the breaker as the cancellation of its attempt (the timeout strategy is outside
+            // it, and only there becomes a TimeoutRejectedException). Nobody else cancels these requests: the
+            // handler's exchange and discovery run with no caller's token, so a cancellation here is always
+            // the deadline, and a server that hangs must open the circuit like one that refuses.
             ShouldHandle = arguments => ValueTask.FromResult(
-                arguments.Outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException
+                arguments.Outcome.Exception is HttpRequestException or OperationCanceledException
                 || arguments.Outcome.Result?.StatusCode is >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests),
             // The health check reports the circuit's state.
             OnOpened = arguments =>

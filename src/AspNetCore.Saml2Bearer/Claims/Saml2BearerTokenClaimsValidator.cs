@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
@@ -9,20 +10,30 @@ namespace AspNetCore.Saml2Bearer.Claims;
 /// <summary>
 /// Validates the JWTs of a token response (access token when it is a JWT, and any ID token) against the
 /// authorization server's discovered issuer and JWKS before any of their claims are used. A JWT that
-/// fails is an authorization-server fault.
+/// fails is an authorization-server fault. A JWT signed with a key the JWKS does not hold yet (the server
+/// rotated its key) makes the discovery manager refresh, at most once per
+/// <see cref="Saml2BearerOptions.RefreshInterval"/> and shared by concurrent callers, and is validated
+/// again with the refreshed keys. Waiting for discovery is bounded by
+/// <see cref="Saml2BearerOptions.BackchannelTimeout"/>. One instance per scheme state.
 /// </summary>
 internal sealed class Saml2BearerTokenClaimsValidator
 {
+    /// <summary>How often a refresh looks whether the manager has fetched the new configuration.</summary>
+    internal static readonly TimeSpan RefreshPollInterval = TimeSpan.FromMilliseconds(25);
+
     private static readonly HashSet<string> SkippedClaimTypes = new(StringComparer.Ordinal)
     {
         "exp", "nbf", "iat", "jti", "aud", "iss", "scope", "scp", "nonce", "at_hash", "c_hash", "azp", "auth_time",
     };
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly Lock _refreshLock = new();
+    private Task<OpenIdConnectConfiguration?>? _refresh;
+    private DateTimeOffset _refreshStarted;
 
     /// <summary>
     /// Validates the response's JWTs. Returns the claims to add, or <see langword="null"/> when a JWT
-    /// failed validation.
+    /// failed validation or the discovery document and keys could not be had in time.
     /// </summary>
     public async Task<IReadOnlyList<Claim>?> ValidateAsync(Saml2BearerOptions options, Saml2BearerTokenResponse response, CancellationToken cancellationToken)
     {
@@ -31,31 +42,49 @@ internal sealed class Saml2BearerTokenClaimsValidator
             return [];
         }
 
-        var configuration = await options.ConfigurationManager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        var timeProvider = options.TimeProvider ?? TimeProvider.System;
+        using var deadline = new CancellationTokenSource(options.BackchannelTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await ValidateCoreAsync(options, response, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Discovery or the refresh outlived the deadline: like a token endpoint that does not answer.
+            return null;
+        }
+    }
+
+    private async Task<IReadOnlyList<Claim>?> ValidateCoreAsync(Saml2BearerOptions options, Saml2BearerTokenResponse response, CancellationToken cancellationToken)
+    {
+        var manager = options.ConfigurationManager!;
+        // The manager fetches with CancellationToken.None, one caller at a time: stop waiting at the deadline.
+        var configuration = await manager.GetConfigurationAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         var claims = new List<Claim>();
         if (_handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken))
         {
-            var result = await ValidateJwtAsync(options, configuration, response.AccessToken, isIdToken: false).ConfigureAwait(false);
-            if (result is null)
+            (var identity, configuration) = await ValidateJwtAsync(options, configuration, response.AccessToken, isIdToken: false, cancellationToken).ConfigureAwait(false);
+            if (identity is null)
             {
                 return null;
             }
 
             if (options.MapAccessTokenClaims)
             {
-                AddClaims(claims, result);
+                AddClaims(claims, identity);
             }
         }
 
         if (response.IdToken is not null)
         {
-            var result = await ValidateJwtAsync(options, configuration, response.IdToken, isIdToken: true).ConfigureAwait(false);
-            if (result is null)
+            (var identity, _) = await ValidateJwtAsync(options, configuration, response.IdToken, isIdToken: true, cancellationToken).ConfigureAwait(false);
+            if (identity is null)
             {
                 return null;
             }
 
-            AddClaims(claims, result);
+            AddClaims(claims, identity);
         }
 
         return claims;
@@ -65,7 +94,30 @@ internal sealed class Saml2BearerTokenClaimsValidator
     public bool CanVouch(Saml2BearerTokenResponse response) =>
         response.IdToken is not null || (_handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken));
 
-    private async Task<ClaimsIdentity?> ValidateJwtAsync(Saml2BearerOptions options, OpenIdConnectConfiguration configuration, string token, bool isIdToken)
+    /// <summary>
+    /// Validates one JWT; when its key is unknown, once more with refreshed keys. Returns the identity (or
+    /// <see langword="null"/>) and the configuration to validate the next JWT of the response with.
+    /// </summary>
+    private async Task<(ClaimsIdentity? Identity, OpenIdConnectConfiguration Configuration)> ValidateJwtAsync(
+        Saml2BearerOptions options, OpenIdConnectConfiguration configuration, string token, bool isIdToken, CancellationToken cancellationToken)
+    {
+        var result = await ValidateJwtAsync(options, configuration, token, isIdToken).ConfigureAwait(false);
+        if (result.IsValid || result.Exception is not SecurityTokenSignatureKeyNotFoundException)
+        {
+            return (result.IsValid ? result.ClaimsIdentity : null, configuration);
+        }
+
+        var refreshed = await RefreshAsync(options, configuration, cancellationToken).ConfigureAwait(false);
+        if (refreshed is null)
+        {
+            return (null, configuration);
+        }
+
+        result = await ValidateJwtAsync(options, refreshed, token, isIdToken).ConfigureAwait(false);
+        return (result.IsValid ? result.ClaimsIdentity : null, refreshed);
+    }
+
+    private async Task<TokenValidationResult> ValidateJwtAsync(Saml2BearerOptions options, OpenIdConnectConfiguration configuration, string token, bool isIdToken)
     {
         var parameters = options.TokenValidationParameters.Clone();
         parameters.ValidIssuer ??= configuration.Issuer;
@@ -94,8 +146,83 @@ internal sealed class Saml2BearerTokenClaimsValidator
                 && (notBefore is not { } nbf || nbf.ToUniversalTime() <= now + validationParameters.ClockSkew);
         };
 
-        var result = await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
-        return result.IsValid ? result.ClaimsIdentity : null;
+        return await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The configuration to validate a JWT with an unknown key again, or <see langword="null"/> when there
+    /// is nothing newer to try. Another caller may have refreshed already; otherwise one refresh runs for
+    /// every caller, at most once per refresh interval (as the manager's own <c>RequestRefresh</c> allows),
+    /// so a server that keeps signing with keys it never publishes cannot make this API fetch its JWKS
+    /// on every request.
+    /// </summary>
+    private async Task<OpenIdConnectConfiguration?> RefreshAsync(Saml2BearerOptions options, OpenIdConnectConfiguration stale, CancellationToken cancellationToken)
+    {
+        var manager = options.ConfigurationManager!;
+        var current = await manager.GetConfigurationAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!ReferenceEquals(current, stale))
+        {
+            return current;
+        }
+
+        var now = (options.TimeProvider ?? TimeProvider.System).GetUtcNow();
+        var interval = manager is BaseConfigurationManager { RefreshInterval: var managerInterval } ? managerInterval : options.RefreshInterval;
+        Task<OpenIdConnectConfiguration?> refresh;
+        lock (_refreshLock)
+        {
+            if (_refresh is null || (_refresh.IsCompleted && now - _refreshStarted >= interval))
+            {
+                _refreshStarted = now;
+                _refresh = RefreshCoreAsync(manager, stale, options.BackchannelTimeout);
+            }
+            else if (_refresh.IsCompleted)
+            {
+                // Refreshed lately, and this key was not among the new ones either.
+                return null;
+            }
+
+            refresh = _refresh;
+        }
+
+        return await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the manager to refresh and waits for the new configuration. <see cref="ConfigurationManager{T}"/>
+    /// refreshes in the background (or on the next call, with IdentityModel's blocking switch), so it is
+    /// asked again until it answers with another instance; any other manager is asked once. The shared
+    /// refresh is bounded by <paramref name="bound"/> on the real clock, like the fetch it waits for.
+    /// </summary>
+    private static async Task<OpenIdConnectConfiguration?> RefreshCoreAsync(
+        IConfigurationManager<OpenIdConnectConfiguration> manager, OpenIdConnectConfiguration stale, TimeSpan bound)
+    {
+        await Task.Yield();
+        manager.RequestRefresh();
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            while (true)
+            {
+                var configuration = await manager.GetConfigurationAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                if (!ReferenceEquals(configuration, stale))
+                {
+                    return configuration;
+                }
+
+                if (manager is not ConfigurationManager<OpenIdConnectConfiguration>)
+                {
+                    return null;
+                }
+
+                await Task.Delay(RefreshPollInterval, timeout.Token).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // A failed refresh (timeout, discovery error) means only "nothing newer".
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
     }
 
     private static void AddClaims(List<Claim> claims, ClaimsIdentity identity)

@@ -127,6 +127,10 @@ internal static partial class TokenExchangeLog
         Message = "The token endpoint of scheme {SchemeName} is failing: the circuit breaker is open and requests fail fast.")]
     public static partial void CircuitOpen(ILogger logger, string schemeName);
 
+    [LoggerMessage(EventId = 2018, EventName = "ExchangeLimitReached", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: {MaxConcurrentExchanges} token requests are already in flight (MaxConcurrentExchanges); this one was answered 503 at once.")]
+    public static partial void ExchangeLimitReached(ILogger logger, string schemeName, int maxConcurrentExchanges);
+
     /// <summary>
     /// Makes server-controlled text fit for a log line: control and line-separator characters removed
     /// (no forged log lines), at most <see cref="MaximumLoggedDescriptionLength"/> characters (a cut one ends

@@ -17,6 +17,9 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 {
     private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
 
+    /// <summary>The <c>Retry-After</c> of an exchange refused because too many are in flight: a slot frees up soon, or the circuit opens.</summary>
+    private static readonly TimeSpan ExchangeLimitRetryAfter = TimeSpan.FromSeconds(1);
+
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly ILogger _logger;
 
@@ -116,7 +119,13 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         {
             // The resilience pipeline has seen the server failing: answer at once instead of waiting.
             TokenExchangeLog.CircuitOpen(_logger, schemeName);
-            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, Saml2BearerServices.CircuitBreakDuration);
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.CircuitBreakDuration);
+        }
+        catch (Polly.RateLimiting.RateLimiterRejectedException)
+        {
+            // As many requests as allowed are already waiting for the server: do not add one more.
+            TokenExchangeLog.ExchangeLimitReached(_logger, schemeName, options.MaxConcurrentExchanges);
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, ExchangeLimitRetryAfter);
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json;
 using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
@@ -89,6 +91,43 @@ public sealed class Saml2BearerTokenClaimsValidatorTests(ValidatorFixture fixtur
         Assert.Empty(whoAmI.Values(Saml2BearerDefaults.AssertionIssuerClaimType));
     }
 
+    [Fact]
+    public async Task Request_JwtSignedWithRotatedKey_RefreshesTheKeysAndReturns200()
+    {
+        using var oldKey = RSA.Create(2048);
+        using var newKey = RSA.Create(2048);
+        var documents = new RotatingDocuments(("old-key", oldKey));
+        await using var host = await StartAsync(documents);
+        host.TokenService.Enqueue(RecordingTokenService.Success(Jwt(host, "old-key", oldKey), TimeSpan.FromHours(1)));
+        using var beforeRotation = await host.GetAsync("/whoami", host.Assertion(b => b.NameId = "before@example.com"));
+        documents.Publish(("old-key", oldKey), ("new-key", newKey));
+        host.TokenService.Enqueue(RecordingTokenService.Success(Jwt(host, "new-key", newKey), TimeSpan.FromHours(1)));
+
+        var whoAmI = await host.WhoAmIAsync(host.Assertion(b => b.NameId = "after@example.com"));
+
+        Assert.Equal(HttpStatusCode.OK, beforeRotation.StatusCode);
+        Assert.Equal(["new-key"], whoAmI.Values("signed_with"));
+        Assert.Equal(2, documents.JwksRequests);
+    }
+
+    [Fact]
+    public async Task Request_JwtSignedWithKeyNeverPublished_Returns503AndRefreshesOnlyOncePerRefreshInterval()
+    {
+        using var publishedKey = RSA.Create(2048);
+        using var rogueKey = RSA.Create(2048);
+        var documents = new RotatingDocuments(("published", publishedKey));
+        await using var host = await StartAsync(documents);
+        host.TokenService.Enqueue(RecordingTokenService.Success(Jwt(host, "rogue", rogueKey), TimeSpan.FromHours(1)));
+        host.TokenService.Enqueue(RecordingTokenService.Success(Jwt(host, "rogue", rogueKey), TimeSpan.FromHours(1)));
+
+        using var first = await host.GetAsync("/whoami", host.Assertion(b => b.NameId = "first@example.com"));
+        using var second = await host.GetAsync("/whoami", host.Assertion(b => b.NameId = "second@example.com"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.Equal(2, documents.JwksRequests);   // the first fetch, and one refresh for the unknown key
+    }
+
     private Task<Saml2BearerTestHost> StartAsync(Action<Saml2BearerOptions>? configure = null)
     {
         var configuration = new OpenIdConnectConfiguration { Issuer = Issuer, TokenEndpoint = Saml2BearerTestHost.TokenEndpoint };
@@ -98,6 +137,29 @@ public sealed class Saml2BearerTokenClaimsValidatorTests(ValidatorFixture fixtur
             o.Authority = Issuer;
             o.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(configuration);
             configure?.Invoke(o);
+        });
+    }
+
+    private Task<Saml2BearerTestHost> StartAsync(RotatingDocuments documents) =>
+        Saml2BearerTestHost.StartAsync(fixture, o =>
+        {
+            o.Authority = Issuer;
+            o.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                Issuer + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), documents);
+        });
+
+    private static string Jwt(Saml2BearerTestHost host, string keyId, RSA key)
+    {
+        var now = host.Time.GetUtcNow().UtcDateTime;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Saml2BearerTestHost.ClientId,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddHours(1),
+            Claims = new Dictionary<string, object> { ["sub"] = "as-subject-1", ["signed_with"] = keyId },
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(key) { KeyId = keyId }, SecurityAlgorithms.RsaSha256),
         });
     }
 
@@ -114,6 +176,37 @@ public sealed class Saml2BearerTokenClaimsValidatorTests(ValidatorFixture fixtur
             Expires = expires,
             Claims = new Dictionary<string, object> { ["sub"] = "as-subject-1", ["tid"] = "contoso", ["scp"] = "orders.read orders.admin" },
             SigningCredentials = new SigningCredentials(new X509SecurityKey(key.Certificate), SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    /// <summary>The authorization server's discovery document and a JWKS that a test can change, counting JWKS fetches.</summary>
+    private sealed class RotatingDocuments((string KeyId, RSA Key) key) : IDocumentRetriever
+    {
+        private string _jwks = Jwks([key]);
+        private int _jwksRequests;
+
+        public int JwksRequests => Volatile.Read(ref _jwksRequests);
+
+        public void Publish(params (string KeyId, RSA Key)[] keys) => Volatile.Write(ref _jwks, Jwks(keys));
+
+        public Task<string> GetDocumentAsync(string address, CancellationToken cancel)
+        {
+            if (address.EndsWith("/jwks", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _jwksRequests);
+                return Task.FromResult(Volatile.Read(ref _jwks));
+            }
+
+            return Task.FromResult($$"""{"issuer":"{{Issuer}}","token_endpoint":"{{Saml2BearerTestHost.TokenEndpoint}}","jwks_uri":"{{Issuer}}/jwks"}""");
+        }
+
+        private static string Jwks((string KeyId, RSA Key)[] keys) => JsonSerializer.Serialize(new
+        {
+            keys = keys.Select(k =>
+            {
+                var parameters = k.Key.ExportParameters(includePrivateParameters: false);
+                return new { kty = "RSA", use = "sig", kid = k.KeyId, n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent) };
+            }),
         });
     }
 }

@@ -44,6 +44,8 @@ public sealed class Saml2BearerConfigureOptionsTests(ValidatorFixture fixture) :
             [Section + "AllowFormField"] = "true",
             [Section + "FormFieldName"] = "saml_assertion",
             [Section + "BackchannelTimeout"] = "00:00:07",
+            [Section + "CircuitBreakDuration"] = "00:00:03",
+            [Section + "MaxConcurrentExchanges"] = "7",
             [Section + "TokenExpirationMargin"] = "00:00:30",
             [Section + "DefaultTokenLifetime"] = "00:10:00",
             [Section + "DefaultRetryAfter"] = "00:00:12",
@@ -97,6 +99,8 @@ public sealed class Saml2BearerConfigureOptionsTests(ValidatorFixture fixture) :
         Assert.True(options.AllowFormField);
         Assert.Equal("saml_assertion", options.FormFieldName);
         Assert.Equal(TimeSpan.FromSeconds(7), options.BackchannelTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.CircuitBreakDuration);
+        Assert.Equal(7, options.MaxConcurrentExchanges);
         Assert.Equal(TimeSpan.FromSeconds(30), options.TokenExpirationMargin);
         Assert.Equal(TimeSpan.FromMinutes(10), options.DefaultTokenLifetime);
         Assert.Equal(TimeSpan.FromSeconds(12), options.DefaultRetryAfter);

@@ -130,6 +130,24 @@ public sealed class Saml2BearerOptionsTests(ValidatorFixture fixture) : IClassFi
         Assert.Contains(nameof(Saml2BearerOptions.Authority), message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0.4)]
+    [InlineData(90_000)]
+    public async Task Startup_CircuitBreakDurationOutOfRange_FailsNamingIt(double seconds)
+    {
+        var message = await StartupErrorAsync(o => o.CircuitBreakDuration = TimeSpan.FromSeconds(seconds));
+
+        Assert.Contains(nameof(Saml2BearerOptions.CircuitBreakDuration), message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Startup_NoConcurrentExchangesAllowed_FailsNamingMaxConcurrentExchanges()
+    {
+        var message = await StartupErrorAsync(o => o.MaxConcurrentExchanges = 0);
+
+        Assert.Contains(nameof(Saml2BearerOptions.MaxConcurrentExchanges), message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Startup_EmptyHeaderName_FailsNamingHeaderName()
     {

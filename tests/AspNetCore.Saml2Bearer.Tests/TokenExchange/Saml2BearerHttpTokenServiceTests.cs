@@ -520,6 +520,81 @@ public sealed class Saml2BearerHttpTokenServiceTests
         AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(42));
     }
 
+    [Fact]
+    public async Task CircuitOpen_AfterServerFaults_ServiceUnavailableAtOnceWithCircuitBreakDurationAsRetryAfter()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(LoopbackAuthorizationServer.Respond(500, "boom", "text/plain"));
+        var options = CreateOptions(server, o => o.CircuitBreakDuration = TimeSpan.FromSeconds(3));
+        using var services = CreateServices(configure: services => services
+            .AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + SchemeName)
+            .AddResilienceHandler("saml2bearer", pipeline => Saml2BearerServices.ConfigurePipeline(pipeline, options)));
+        for (var i = 0; i < 5; i++)
+        {
+            AssertUnavailable(await ExchangeAsync(server, options, services), "temporarily_unavailable");
+        }
+
+        var result = await ExchangeAsync(server, options, services);
+
+        Assert.Equal(5, server.TokenRequests.Count);    // the circuit opened: the sixth exchange never left
+        AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task CircuitOpen_AfterTimeouts_ServiceUnavailableAtOnceWithoutCallingTheHangingServer()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(HangAsync);
+        var options = CreateOptions(server, o =>
+        {
+            o.BackchannelTimeout = TimeSpan.FromMilliseconds(500);
+            o.CircuitBreakDuration = TimeSpan.FromSeconds(30);
+        });
+        using var services = CreateServices(configure: services => services
+            .AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + SchemeName)
+            .AddResilienceHandler("saml2bearer", pipeline => Saml2BearerServices.ConfigurePipeline(pipeline, options)));
+        for (var i = 0; i < 5; i++)
+        {
+            AssertUnavailable(await ExchangeAsync(server, options, services), "temporarily_unavailable");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var result = await ExchangeAsync(server, options, services);
+        var elapsed = clock.Elapsed;
+
+        Assert.Equal(5, server.TokenRequests.Count);    // five timeouts opened the circuit
+        AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(30));
+        Assert.True(elapsed < TimeSpan.FromMilliseconds(400), $"answered after {elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public async Task ExchangeLimit_AsManyInFlightAsAllowed_NextOneServiceUnavailableAtOnceWithoutCallingServer()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(HangAsync);
+        var options = CreateOptions(server, o =>
+        {
+            o.MaxConcurrentExchanges = 1;
+            o.BackchannelTimeout = TimeSpan.FromSeconds(3);
+        });
+        using var services = CreateServices(configure: services => services
+            .AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + SchemeName)
+            .AddResilienceHandler("saml2bearer", pipeline => Saml2BearerServices.ConfigurePipeline(pipeline, options)));
+        var hanging = ExchangeAsync(server, options, services);
+        var deadline = Stopwatch.StartNew();
+        while (server.TokenRequests.Count == 0)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the first exchange never reached the server");
+            await Task.Delay(20);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var refused = await ExchangeAsync(server, options, services);
+        var elapsed = clock.Elapsed;
+
+        AssertUnavailable(refused, "temporarily_unavailable", TimeSpan.FromSeconds(1));
+        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"refused after {elapsed.TotalMilliseconds:F0} ms");
+        Assert.Single(server.TokenRequests);
+        AssertUnavailable(await hanging, "temporarily_unavailable");
+    }
+
     [Theory]
     [InlineData(403)]
     [InlineData(404)]

@@ -3,7 +3,7 @@
 //       a loopback token endpoint (POST /token) on TOKEN_PORT and the ResourceApi with the baselines of
 //       LoadTargetApp on PORT; writes OUT_DIR/assertion.txt (one assertion, fast path), fresh.txt
 //       (FRESH_COUNT assertions over SUBJECTS subjects, one a line) and jwt.txt, then prints READY.
-//   soak [SUBJECTS] [TOKEN_CACHE_SIZE_LIMIT] [SAMPLE_EVERY] [BOUND_PERCENT]
+//   soak [SUBJECTS] [TOKEN_CACHE_SIZE_LIMIT] [SAMPLE_EVERY] [BOUND_PERCENT] [MAX_HEAP_MB]
 //       SUBJECTS distinct subjects through the handler in process; samples the managed heap and the
 //       working set every SAMPLE_EVERY requests; exits 1 when the heap grows more than BOUND_PERCENT
 //       between the middle and the end of the run.
@@ -26,7 +26,7 @@ return mode switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: LoadTarget serve PORT TOKEN_PORT OUT_DIR [FRESH_COUNT] [SUBJECTS] | soak [SUBJECTS] [LIMIT] [SAMPLE_EVERY] [BOUND_PERCENT]");
+    Console.Error.WriteLine("usage: LoadTarget serve PORT TOKEN_PORT OUT_DIR [FRESH_COUNT] [SUBJECTS] | soak [SUBJECTS] [LIMIT] [SAMPLE_EVERY] [BOUND_PERCENT] [MAX_HEAP_MB]");
     return 2;
 }
 
@@ -115,10 +115,11 @@ static async Task<int> SoakAsync(string[] args)
     var limit = Arg(args, 2, 10_000);
     var sampleEvery = Arg(args, 3, 5_000);
     var boundPercent = Arg(args, 4, 20);
+    var maximumHeapMegabytes = Arg(args, 5, 256);
     const string TokenEndpoint = "https://as.load.test/token";
 
-    // RSA: the Testing library's ECDSA signing generates a throw-away RSA-2048 key per assertion.
-    using var idp = LoadTargetApp.CreateIdentityProvider(TokenEndpoint);
+    // ECDSA P-256: minting 100,000 assertions with RSA-2048 would take longer than the handler's own work.
+    using var idp = LoadTargetApp.CreateIdentityProvider(TokenEndpoint, TestSaml2KeyType.Ecdsa);
     using var jwt = new LocalJwtIssuer();
     var directory = Directory.CreateTempSubdirectory("saml2bearer-soak-");
     var pemPath = Path.Combine(directory.FullName, "idp-signing.pem");
@@ -137,7 +138,7 @@ static async Task<int> SoakAsync(string[] args)
     await app.StartAsync();
     var server = app.GetTestServer();
 
-    Console.WriteLine($"soak: {subjects:N0} distinct subjects, TokenCacheSizeLimit {limit:N0}, sample every {sampleEvery:N0}, bound {boundPercent}% heap growth middle->end");
+    Console.WriteLine($"soak: {subjects:N0} distinct subjects, TokenCacheSizeLimit {limit:N0}, sample every {sampleEvery:N0}, bound {boundPercent}% heap growth middle->end, heap at most {maximumHeapMegabytes} MB");
     Console.WriteLine($"{"requests",10} {"heap MB",9} {"working set MB",15} {"exchanges",10} {"req/s",8} {"mint share",10}");
     var samples = new List<(int Requests, long Heap, long WorkingSet)>();
     using var process = Process.GetCurrentProcess();
@@ -191,6 +192,13 @@ static async Task<int> SoakAsync(string[] args)
         return 1;
     }
 
-    Console.WriteLine($"SOAK PASSED: heap growth {heapGrowth:F1}% <= {boundPercent}%");
+    var peakHeap = samples.Max(s => s.Heap);
+    if (peakHeap > maximumHeapMegabytes * 1048576L)
+    {
+        Console.WriteLine($"SOAK FAILED: the heap reached {peakHeap / 1048576.0:F1} MB (bound {maximumHeapMegabytes} MB)");
+        return 1;
+    }
+
+    Console.WriteLine($"SOAK PASSED: heap growth {heapGrowth:F1}% <= {boundPercent}%, peak heap {peakHeap / 1048576.0:F1} MB <= {maximumHeapMegabytes} MB");
     return 0;
 }

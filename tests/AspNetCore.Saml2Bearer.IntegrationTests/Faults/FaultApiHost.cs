@@ -22,7 +22,7 @@ public sealed class FaultApiHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private FaultApiHost(WebApplication app, RecordingLoggerProvider logs)
+    private FaultApiHost(WebApplication app, InMemoryLoggerProvider logs)
     {
         _app = app;
         Logs = logs;
@@ -32,7 +32,7 @@ public sealed class FaultApiHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public RecordingLoggerProvider Logs { get; }
+    public InMemoryLoggerProvider Logs { get; }
 
     /// <summary>The scheme's options as the handler uses them; a test may point them elsewhere mid-run.</summary>
     public Saml2BearerOptions Options => _app.Services.GetRequiredService<IOptionsMonitor<Saml2BearerOptions>>().Get(Saml2BearerDefaults.AuthenticationScheme);
@@ -41,7 +41,7 @@ public sealed class FaultApiHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
-        var logs = new RecordingLoggerProvider();
+        var logs = new InMemoryLoggerProvider();
         // The library's fault events, all warnings and up. The handler's per-request information lines and
         // the resilience pipeline's attempt warnings (a stack trace per failed attempt) are left out.
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Warning).AddFilter("Polly", LogLevel.Error);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace AspNetCore.Saml2Bearer.Tests.Infrastructure;
+namespace AspNetCore.Saml2Bearer.Tests.Logging;
 
 /// <summary>One log entry as a provider saw it: the formatted message, the exception and the structured values.</summary>
 public sealed record CapturedLogEntry(

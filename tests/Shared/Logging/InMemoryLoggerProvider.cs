@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace AspNetCore.Saml2Bearer.Tests.Infrastructure;
+namespace AspNetCore.Saml2Bearer.Tests.Logging;
 
 /// <summary>
 /// Keeps every log entry (message, structured values, exception) and every scope of every category in

@@ -37,10 +37,10 @@ internal sealed class Saml2ExclusiveCanonicalizer : IDisposable
     private readonly bool _includeComments;
     private readonly IReadOnlyList<string> _inclusivePrefixes;
     private readonly HashAlgorithmName _hashAlgorithm;
-    private readonly List<NamespaceEntry> _scopes = [];
-    private readonly List<NamespaceEntry> _toRender = [];
-    private readonly List<NamespaceEntry> _declared = [];
-    private readonly List<XmlAttribute> _attributes = [];
+    private readonly List<NamespaceEntry> _scopes = new(16);
+    private readonly List<NamespaceEntry> _toRender = new(8);
+    private readonly List<NamespaceEntry> _declared = new(8);
+    private readonly List<XmlAttribute> _attributes = new(8);
     private byte[] _buffer;
     private int _length;
     private int _depth;

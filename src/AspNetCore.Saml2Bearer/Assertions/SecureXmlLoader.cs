@@ -15,7 +15,7 @@ internal static class SecureXmlLoader
         {
             var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
             using (var reader = new DepthLimitingXmlReader(
-                XmlReader.Create(new MemoryStream(xml, writable: false), CreateReaderSettings(parameters.MaximumDecodedLength)),
+                XmlReader.Create(new MemoryStream(xml, writable: false), CreateReaderSettings(parameters.MaximumDecodedLength, document.NameTable)),
                 parameters.MaximumElementDepth))
             {
                 // XmlDocument.Load builds the tree iteratively, node by node as the reader hands them over.
@@ -39,10 +39,13 @@ internal static class SecureXmlLoader
 
     /// <summary>
     /// The reader settings every untrusted document (assertions, IdP metadata) is parsed with: DTDs
-    /// prohibited, no resolver, at most <paramref name="maximumCharacters"/> characters.
+    /// prohibited, no resolver, at most <paramref name="maximumCharacters"/> characters. Names are atomized
+    /// in <paramref name="nameTable"/> when given (the name table of the document being loaded, which
+    /// would otherwise atomize every name a second time).
     /// </summary>
-    public static XmlReaderSettings CreateReaderSettings(long maximumCharacters) => new()
+    public static XmlReaderSettings CreateReaderSettings(long maximumCharacters, XmlNameTable? nameTable = null) => new()
     {
+        NameTable = nameTable,
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
         MaxCharactersInDocument = maximumCharacters,

@@ -14,7 +14,8 @@ internal sealed class Saml2AssertionSignature
 
     public required bool SignedInfoIncludesComments { get; init; }
 
-    public required string? SignedInfoPrefixList { get; init; }
+    /// <summary>The InclusiveNamespaces prefixes of SignedInfo's CanonicalizationMethod, <c>#default</c> as the empty string.</summary>
+    public required IReadOnlyList<string> SignedInfoInclusivePrefixes { get; init; }
 
     public required Saml2SignatureAlgorithm SignatureAlgorithm { get; init; }
 
@@ -24,8 +25,9 @@ internal sealed class Saml2AssertionSignature
 
     public required byte[] DigestValue { get; init; }
 
-    public required string? ReferencePrefixList { get; init; }
+    /// <summary>The InclusiveNamespaces prefixes of the Reference's exclusive c14n transform, <c>#default</c> as the empty string.</summary>
+    public required IReadOnlyList<string> ReferenceInclusivePrefixes { get; init; }
 
-    /// <summary>SHA-256 hashes of the certificates the message's KeyInfo names: hints for diagnosis only, never trusted.</summary>
-    public required IReadOnlyList<byte[]> KeyInfoCertificateHashes { get; init; }
+    /// <summary>The message's KeyInfo: a hint for diagnosis only, never a key source.</summary>
+    public required XmlElement? KeyInfo { get; init; }
 }

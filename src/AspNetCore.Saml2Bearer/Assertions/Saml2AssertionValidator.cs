@@ -192,7 +192,7 @@ public sealed class Saml2AssertionValidator
     /// </summary>
     private Saml2AssertionFailureReason DiagnoseUnverifiedSignature(Saml2AssertionSignature signature, string issuer)
     {
-        foreach (var hash in signature.KeyInfoCertificateHashes)
+        foreach (var hash in Saml2SignatureReader.ReadKeyInfoCertificateHashes(signature.KeyInfo))
         {
             if (!_issuerByCertificateHash.TryGetValue(Convert.ToHexString(hash), out var owner))
             {

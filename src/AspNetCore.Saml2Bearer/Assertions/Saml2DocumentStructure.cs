@@ -35,18 +35,19 @@ internal static class Saml2DocumentStructure
             return Saml2AssertionFailureReason.DocumentElementNotAssertion;
         }
 
-        if (!IdsAreUnique(document))
+        // One walk of the whole document for the ID, assertion and signature rules.
+        var elements = ElementCensus.Take(root);
+        if (!elements.IdsAreUnique)
         {
             return Saml2AssertionFailureReason.DuplicateId;
         }
 
-        var assertions = document.GetElementsByTagName("Assertion", Saml2Constants.AssertionNamespace);
-        if (assertions.Count != 1)
+        if (elements.AssertionCount != 1)
         {
             return Saml2AssertionFailureReason.MultipleAssertions;
         }
 
-        var assertion = (XmlElement)assertions[0]!;
+        var assertion = elements.FirstAssertion!;
         if (isResponse)
         {
             if (assertion.ParentNode != root)
@@ -54,45 +55,28 @@ internal static class Saml2DocumentStructure
                 return Saml2AssertionFailureReason.DocumentElementNotAssertion;
             }
 
+            // Only the signatures inside the assertion count from here on: walk its own document.
             assertionDocument = Detach(assertion);
             assertion = assertionDocument.DocumentElement!;
+            elements = ElementCensus.Take(assertion);
         }
 
+        // Comments and PIs beside the document element hold no element, so the census stands.
         RemoveTopLevelNodesOutsideTheAssertion(assertionDocument);
-        var signatures = assertionDocument.GetElementsByTagName("Signature", Saml2Constants.XmlDsigNamespace);
-        if (signatures.Count == 0)
+        if (elements.SignatureCount == 0)
         {
             return Saml2AssertionFailureReason.SignatureMissing;
         }
 
-        if (signatures.Count > 1)
+        if (elements.SignatureCount > 1)
         {
             return Saml2AssertionFailureReason.MultipleSignatures;
         }
 
-        signature = (XmlElement)signatures[0]!;
+        signature = elements.FirstSignature!;
         return signature.ParentNode == assertion
             ? Saml2AssertionFailureReason.None
             : Saml2AssertionFailureReason.SignatureNotChildOfAssertion;
-    }
-
-    private static bool IdsAreUnique(XmlDocument document)
-    {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (XmlNode node in document.GetElementsByTagName("*"))
-        {
-            foreach (XmlAttribute attribute in node.Attributes!)
-            {
-                if (attribute.NamespaceURI.Length == 0
-                    && attribute.LocalName is "ID" or "Id" or "id"
-                    && !ids.Add(attribute.Value))
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
     }
 
     /// <summary>
@@ -140,6 +124,82 @@ internal static class Saml2DocumentStructure
             }
 
             node = next;
+        }
+    }
+
+    /// <summary>
+    /// What one pre-order walk of an element subtree finds: whether every <c>ID</c>/<c>Id</c>/<c>id</c>
+    /// value is unique across the three spellings, and the count and first (in document order) of
+    /// <c>saml:Assertion</c> and <c>ds:Signature</c> elements.
+    /// </summary>
+    private readonly record struct ElementCensus(
+        bool IdsAreUnique,
+        int AssertionCount,
+        XmlElement? FirstAssertion,
+        int SignatureCount,
+        XmlElement? FirstSignature)
+    {
+        public static ElementCensus Take(XmlElement root)
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            var idsAreUnique = true;
+            int assertions = 0, signatures = 0;
+            XmlElement? firstAssertion = null, firstSignature = null;
+            for (XmlNode? node = root; node is not null; node = NextInDocumentOrder(node, root))
+            {
+                if (node is not XmlElement element)
+                {
+                    continue;
+                }
+
+                if (idsAreUnique)
+                {
+                    var attributes = element.Attributes;
+                    for (var i = 0; i < attributes.Count; i++)
+                    {
+                        var attribute = attributes[i];
+                        if (attribute.NamespaceURI.Length == 0
+                            && attribute.LocalName is "ID" or "Id" or "id"
+                            && !ids.Add(attribute.Value))
+                        {
+                            idsAreUnique = false;
+                            break;
+                        }
+                    }
+                }
+
+                if (element.LocalName == "Assertion" && element.NamespaceURI == Saml2Constants.AssertionNamespace)
+                {
+                    firstAssertion ??= element;
+                    assertions++;
+                }
+                else if (element.LocalName == "Signature" && element.NamespaceURI == Saml2Constants.XmlDsigNamespace)
+                {
+                    firstSignature ??= element;
+                    signatures++;
+                }
+            }
+
+            return new ElementCensus(idsAreUnique, assertions, firstAssertion, signatures, firstSignature);
+        }
+
+        /// <summary>The node after <paramref name="node"/> in a pre-order walk of <paramref name="root"/>'s subtree, without recursion.</summary>
+        private static XmlNode? NextInDocumentOrder(XmlNode node, XmlNode root)
+        {
+            if (node.FirstChild is { } child)
+            {
+                return child;
+            }
+
+            for (; node != root; node = node.ParentNode!)
+            {
+                if (node.NextSibling is { } sibling)
+                {
+                    return sibling;
+                }
+            }
+
+            return null;
         }
     }
 }

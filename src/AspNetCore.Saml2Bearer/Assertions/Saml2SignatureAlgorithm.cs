@@ -37,15 +37,4 @@ internal sealed record Saml2SignatureAlgorithm(string Uri, HashAlgorithmName Has
 
     public static Saml2SignatureAlgorithm? FindDigestAlgorithm(string uri, bool allowSha1) =>
         DigestAlgorithms.TryGetValue(uri, out var algorithm) && (allowSha1 || !algorithm.IsSha1) ? algorithm : null;
-
-    public HashAlgorithm CreateHash() => HashAlgorithm.Name switch
-    {
-#pragma warning disable CA5350 // SHA-1 is reachable only through the explicit AllowSha1 opt-in.
-        "SHA1" => SHA1.Create(),
-#pragma warning restore CA5350
-        "SHA256" => SHA256.Create(),
-        "SHA384" => SHA384.Create(),
-        "SHA512" => SHA512.Create(),
-        _ => throw new InvalidOperationException("Unreachable: the tables hold only SHA-1 and SHA-2."),
-    };
 }

@@ -86,7 +86,7 @@ internal static class Saml2SignatureReader
             return Saml2AssertionFailureReason.ReferenceCountInvalid;
         }
 
-        var reason = ReadCanonicalizationMethod(canonicalizationMethod, out var signedInfoIncludesComments, out var signedInfoPrefixList);
+        var reason = ReadCanonicalizationMethod(canonicalizationMethod, out var signedInfoIncludesComments, out var signedInfoPrefixes);
         if (reason != Saml2AssertionFailureReason.None)
         {
             return reason;
@@ -104,7 +104,7 @@ internal static class Saml2SignatureReader
             return Saml2AssertionFailureReason.UnsupportedSignatureAlgorithm;
         }
 
-        reason = ReadReference(references[0], assertionId, allowSha1, out var digestAlgorithm, out var digestValue, out var referencePrefixList);
+        reason = ReadReference(references[0], assertionId, allowSha1, out var digestAlgorithm, out var digestValue, out var referencePrefixes);
         if (reason != Saml2AssertionFailureReason.None)
         {
             return reason;
@@ -121,21 +121,21 @@ internal static class Saml2SignatureReader
             SignatureElement = signature,
             SignedInfo = signedInfo,
             SignedInfoIncludesComments = signedInfoIncludesComments,
-            SignedInfoPrefixList = signedInfoPrefixList,
+            SignedInfoInclusivePrefixes = signedInfoPrefixes,
             SignatureAlgorithm = algorithm,
             SignatureValue = signatureBytes,
             DigestAlgorithm = digestAlgorithm!,
             DigestValue = digestValue!,
-            ReferencePrefixList = referencePrefixList,
-            KeyInfoCertificateHashes = keyInfo is null ? [] : ReadKeyInfoCertificateHashes(keyInfo),
+            ReferenceInclusivePrefixes = referencePrefixes!,
+            KeyInfo = keyInfo,
         };
         return Saml2AssertionFailureReason.None;
     }
 
-    private static Saml2AssertionFailureReason ReadCanonicalizationMethod(XmlElement method, out bool includesComments, out string? prefixList)
+    private static Saml2AssertionFailureReason ReadCanonicalizationMethod(XmlElement method, out bool includesComments, out string[] prefixes)
     {
         includesComments = false;
-        prefixList = null;
+        prefixes = [];
         switch (method.GetAttribute("Algorithm"))
         {
             case Saml2Constants.ExclusiveC14N:
@@ -147,7 +147,7 @@ internal static class Saml2SignatureReader
                 return Saml2AssertionFailureReason.UnsupportedCanonicalizationMethod;
         }
 
-        return ReadInclusiveNamespaces(method, out prefixList)
+        return ReadInclusiveNamespaces(method, out prefixes)
             ? Saml2AssertionFailureReason.None
             : Saml2AssertionFailureReason.UnsupportedCanonicalizationMethod;
     }
@@ -158,11 +158,11 @@ internal static class Saml2SignatureReader
         bool allowSha1,
         out Saml2SignatureAlgorithm? digestAlgorithm,
         out byte[]? digestValue,
-        out string? prefixList)
+        out string[]? prefixes)
     {
         digestAlgorithm = null;
         digestValue = null;
-        prefixList = null;
+        prefixes = null;
 
         var uri = reference.GetAttributeNode("URI")?.Value;
         if (uri is null || uri.Length < 2 || uri[0] != '#' || !string.Equals(uri.AsSpan(1).ToString(), assertionId, StringComparison.Ordinal))
@@ -222,7 +222,7 @@ internal static class Saml2SignatureReader
 
         var c14n = canonicalization.GetAttribute("Algorithm");
         if ((c14n != Saml2Constants.ExclusiveC14N && c14n != Saml2Constants.ExclusiveC14NWithComments)
-            || !ReadInclusiveNamespaces(canonicalization, out prefixList))
+            || !ReadInclusiveNamespaces(canonicalization, out prefixes))
         {
             return Saml2AssertionFailureReason.UnsupportedTransform;
         }
@@ -244,29 +244,44 @@ internal static class Saml2SignatureReader
             : Saml2AssertionFailureReason.None;
     }
 
-    /// <summary>Reads an optional single <c>ec:InclusiveNamespaces</c> child; anything else fails.</summary>
-    private static bool ReadInclusiveNamespaces(XmlElement method, out string? prefixList)
+    /// <summary>
+    /// Reads an optional single <c>ec:InclusiveNamespaces</c> child into its prefixes; anything else fails,
+    /// and so does a prefix listed twice (on which <see cref="System.Security.Cryptography.Xml.XmlDsigExcC14NTransform"/> throws).
+    /// </summary>
+    private static bool ReadInclusiveNamespaces(XmlElement method, out string[] prefixes)
     {
-        prefixList = null;
+        prefixes = [];
+        var seen = false;
         foreach (var child in ChildElements(method))
         {
-            if (prefixList is not null
+            if (seen
                 || child.NamespaceURI != Saml2Constants.ExclusiveC14NNamespace
                 || child.LocalName != "InclusiveNamespaces"
-                || HasChildElements(child))
+                || HasChildElements(child)
+                || Saml2ExclusiveCanonicalizer.ParsePrefixList(child.GetAttribute("PrefixList")) is not { } parsed)
             {
                 return false;
             }
 
-            prefixList = child.GetAttribute("PrefixList");
+            seen = true;
+            prefixes = parsed;
         }
 
         return true;
     }
 
-    private static List<byte[]> ReadKeyInfoCertificateHashes(XmlElement keyInfo)
+    /// <summary>
+    /// SHA-256 hashes of the certificates a KeyInfo names: hints for diagnosing a signature no trusted key
+    /// verified, never trusted, so read only then.
+    /// </summary>
+    public static List<byte[]> ReadKeyInfoCertificateHashes(XmlElement? keyInfo)
     {
         var hashes = new List<byte[]>();
+        if (keyInfo is null)
+        {
+            return hashes;
+        }
+
         foreach (XmlNode node in keyInfo.GetElementsByTagName("X509Certificate", Saml2Constants.XmlDsigNamespace))
         {
             if (node is XmlElement element && DecodeBase64(element) is { } der)

@@ -41,7 +41,7 @@ internal sealed class Saml2SigningKey
     }
 
     /// <summary>Verifies <paramref name="signature"/> over <paramref name="hash"/> with this key.</summary>
-    public bool Verify(Saml2SignatureAlgorithm algorithm, byte[] hash, byte[] signature)
+    public bool Verify(Saml2SignatureAlgorithm algorithm, ReadOnlySpan<byte> hash, byte[] signature)
     {
         try
         {

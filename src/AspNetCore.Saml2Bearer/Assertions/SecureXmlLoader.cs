@@ -3,33 +3,28 @@ using System.Xml;
 namespace AspNetCore.Saml2Bearer.Assertions;
 
 /// <summary>
-/// Loads untrusted XML: no DTD, no resolver, a character cap, a depth cap checked in a streaming pass
-/// before the document is built, whitespace preserved exactly as the signer saw it.
+/// Loads untrusted XML: no DTD, no resolver, a character cap, a depth cap checked on every node as it is
+/// read (so no node beyond it is ever built, and nothing recursive runs before the whole document has
+/// passed), whitespace preserved exactly as the signer saw it. One pass over the input.
 /// </summary>
 internal static class SecureXmlLoader
 {
     public static XmlDocument? Load(byte[] xml, Saml2AssertionValidationParameters parameters, out Saml2AssertionFailureReason failureReason)
     {
-        var settings = CreateReaderSettings(parameters.MaximumDecodedLength);
-
         try
         {
-            using (var scan = XmlReader.Create(new MemoryStream(xml, writable: false), settings))
-            {
-                while (scan.Read())
-                {
-                    if (scan.Depth >= parameters.MaximumElementDepth)
-                    {
-                        failureReason = Saml2AssertionFailureReason.DepthExceeded;
-                        return null;
-                    }
-                }
-            }
-
             var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-            using (var reader = XmlReader.Create(new MemoryStream(xml, writable: false), settings))
+            using (var reader = new DepthLimitingXmlReader(
+                XmlReader.Create(new MemoryStream(xml, writable: false), CreateReaderSettings(parameters.MaximumDecodedLength, document.NameTable)),
+                parameters.MaximumElementDepth))
             {
+                // XmlDocument.Load builds the tree iteratively, node by node as the reader hands them over.
                 document.Load(reader);
+                if (reader.DepthExceeded)
+                {
+                    failureReason = Saml2AssertionFailureReason.DepthExceeded;
+                    return null;
+                }
             }
 
             failureReason = Saml2AssertionFailureReason.None;
@@ -44,10 +39,13 @@ internal static class SecureXmlLoader
 
     /// <summary>
     /// The reader settings every untrusted document (assertions, IdP metadata) is parsed with: DTDs
-    /// prohibited, no resolver, at most <paramref name="maximumCharacters"/> characters.
+    /// prohibited, no resolver, at most <paramref name="maximumCharacters"/> characters. Names are atomized
+    /// in <paramref name="nameTable"/> when given (the name table of the document being loaded, which
+    /// would otherwise atomize every name a second time).
     /// </summary>
-    public static XmlReaderSettings CreateReaderSettings(long maximumCharacters) => new()
+    public static XmlReaderSettings CreateReaderSettings(long maximumCharacters, XmlNameTable? nameTable = null) => new()
     {
+        NameTable = nameTable,
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
         MaxCharactersInDocument = maximumCharacters,

@@ -305,4 +305,28 @@ public sealed class Saml2AssertionAlgorithmAttackTests(ValidatorFixture fixture)
 
         Assert.Equal(Saml2AssertionFailureReason.UnsupportedTransform, result.FailureReason);
     }
+
+    [Theory]
+    [InlineData("Transform", "xs xs")]
+    [InlineData("Transform", "#default saml #default")]
+    [InlineData("CanonicalizationMethod", "ds ds")]
+    public async Task ValidateAsync_InclusiveNamespacesPrefixListedTwice_IsRefusedAsUnsupported(string where, string prefixList)
+    {
+        // XmlDsigExcC14NTransform throws on a prefix listed twice, so SignedXml never accepts one; the
+        // validator refuses it while reading the signature, re-signed by the trusted key or not.
+        var document = SignedV();
+        var method = where == "Transform"
+            ? MaliciousAssertions.Dsig(document, "Transforms").ChildNodes.OfType<XmlElement>().Last()
+            : MaliciousAssertions.Dsig(document, "CanonicalizationMethod");
+        var inclusive = document.CreateElement("ec", "InclusiveNamespaces", "http://www.w3.org/2001/10/xml-exc-c14n#");
+        inclusive.SetAttribute("PrefixList", prefixList);
+        method.AppendChild(inclusive);
+        MaliciousAssertions.ResignSignedInfo(MaliciousAssertions.Signature(document), fixture.IdpKey);
+
+        var result = await ValidateAsync(document);
+
+        Assert.Equal(
+            where == "Transform" ? Saml2AssertionFailureReason.UnsupportedTransform : Saml2AssertionFailureReason.UnsupportedCanonicalizationMethod,
+            result.FailureReason);
+    }
 }

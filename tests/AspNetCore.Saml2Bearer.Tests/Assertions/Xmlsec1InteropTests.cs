@@ -74,6 +74,23 @@ public sealed class Xmlsec1InteropTests(ValidatorFixture fixture) : IClassFixtur
         Assert.Equal(Saml2AssertionFailureReason.DigestMismatch, result.FailureReason);
     }
 
+    [Theory]
+    [InlineData("xmlns:xs=\"" + XmlSchemaNs + "\"", "xmlns:xs=\"urn:example:other-schema\"")]
+    [InlineData("xmlns:xsi=\"" + XmlSchemaInstanceNs + "\"", "xmlns:xsi=\"urn:example:other-instance\"")]
+    public async Task ValidateDecodedAsync_SignedInfoInclusivePrefixDeclarationOnTheAssertionChanged_IsRejected(string declaration, string replacement)
+    {
+        // SignedInfo is canonicalized in place: the declarations of its InclusiveNamespaces prefixes that
+        // it inherits from the assertion are part of what the signature covers.
+        var (_, signed) = await SignWithXmlsec1Async(Variants["InclusiveNamespaces xs xsi on the reference and SignedInfo, indented"]);
+        var text = Encoding.UTF8.GetString(signed);
+        Assert.Equal(1, text.Split(declaration).Length - 1);
+        var tampered = Encoding.UTF8.GetBytes(text.Replace(declaration, replacement, StringComparison.Ordinal));
+
+        var result = await fixture.CreateValidator().ValidateDecodedAsync(tampered);
+
+        Assert.Equal(Saml2AssertionFailureReason.SignatureInvalid, result.FailureReason);
+    }
+
     [Fact]
     public async Task Xmlsec1Verify_AssertionSignedByTestBuilder_Succeeds()
     {

@@ -23,6 +23,9 @@ public sealed class Saml2AssertionValidationParameters
     /// <summary>The default <see cref="MaximumElementDepth"/>.</summary>
     public const int DefaultMaximumElementDepth = 64;
 
+    /// <summary>The highest <see cref="MaximumElementDepth"/> that may be configured.</summary>
+    public const int MaximumAllowedElementDepth = 512;
+
     /// <summary>
     /// The trusted identity providers. The assertion's <c>Issuer</c> must be one of their entity IDs, and
     /// the signature must verify with a key of that same identity provider.
@@ -65,7 +68,10 @@ public sealed class Saml2AssertionValidationParameters
     /// <summary>The largest decoded (or inflated) assertion accepted, in bytes. Default: 512 KiB.</summary>
     public int MaximumDecodedLength { get; set; } = DefaultMaximumDecodedLength;
 
-    /// <summary>The deepest element nesting accepted. Default: 64.</summary>
+    /// <summary>
+    /// The deepest element nesting accepted. Default: 64; at most <see cref="MaximumAllowedElementDepth"/>,
+    /// since canonicalization recurses once per level and a deeper cap would let input reach the stack's end.
+    /// </summary>
     public int MaximumElementDepth { get; set; } = DefaultMaximumElementDepth;
 
     /// <summary>
@@ -151,6 +157,12 @@ public sealed class Saml2AssertionValidationParameters
         {
             throw new InvalidOperationException(
                 $"{nameof(MaximumEncodedLength)}, {nameof(MaximumDecodedLength)} and {nameof(MaximumElementDepth)} must be positive.");
+        }
+
+        if (MaximumElementDepth > MaximumAllowedElementDepth)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(MaximumElementDepth)} must be at most {MaximumAllowedElementDepth}: canonicalization recurses once per level.");
         }
 
         if (AllowedEncodings == Saml2AssertionEncodings.None)

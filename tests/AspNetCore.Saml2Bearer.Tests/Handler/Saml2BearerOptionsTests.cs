@@ -156,6 +156,17 @@ public sealed class Saml2BearerOptionsTests(ValidatorFixture fixture) : IClassFi
         Assert.Contains(nameof(Saml2BearerOptions.HeaderName), message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(AspNetCore.Saml2Bearer.Assertions.Saml2AssertionValidationParameters.MaximumAllowedElementDepth + 1)]
+    [InlineData(100_000)]
+    public async Task Startup_ElementDepthCapOutOfRange_FailsNamingMaximumElementDepth(int depth)
+    {
+        var message = await StartupErrorAsync(o => o.Assertion.MaximumElementDepth = depth);
+
+        Assert.Contains(nameof(AspNetCore.Saml2Bearer.Assertions.Saml2AssertionValidationParameters.MaximumElementDepth), message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Startup_NegativeMargin_FailsNamingTokenExpirationMargin()
     {

@@ -101,7 +101,11 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             if (entry is not null)
             {
                 assertion = entry.Assertion;
-                Saml2BearerLog.AssertionCacheHit(Logger, entry.LogHandle);
+                if (Logger.IsEnabled(LogLevel.Debug))
+                {
+                    Saml2BearerLog.AssertionCacheHit(Logger, entry.LogHandle);
+                }
+
                 measurement.Validated(assertion.Issuer, fastPath: true);
             }
             else
@@ -116,7 +120,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
                 assertion = validation.Assertion;
                 if (Logger.IsEnabled(LogLevel.Debug))
                 {
-                    Saml2BearerLog.AssertionValidated(Logger, Saml2AssertionDigest.Compute(input.Xml).ToString(), assertion.Issuer);
+                    Saml2BearerLog.AssertionValidated(Logger, Saml2BearerLog.AssertionHandle(input.Xml), assertion.Issuer);
                 }
 
                 measurement.Validated(assertion.Issuer, fastPath: false);
@@ -149,7 +153,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         {
             measurement.Dispose();
             tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
-                Scheme.Name, AuthorizationServer, Options.ClientId, Saml2AssertionDigest.Compute(input.Xml), Options.Scope, Options.TokenAudience ?? Options.Resource);
+                Scheme.Name, AuthorizationServer, Options.ClientId, input.Xml, Options.Scope, Options.TokenAudience ?? Options.Resource);
         }
 
         var token = input.CachedToken;

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Claims;
+using AspNetCore.Saml2Bearer.Diagnostics;
 
 namespace AspNetCore.Saml2Bearer.Caching;
 
@@ -12,17 +13,20 @@ namespace AspNetCore.Saml2Bearer.Caching;
 internal sealed class Saml2AssertionCacheEntry
 {
     private Saml2BearerPrincipalTemplate? _template;
+    private string? _logHandle;
 
     public Saml2AssertionCacheEntry(byte[] assertionXml, Saml2Assertion assertion, string tokenKey)
     {
         AssertionXml = assertionXml;
         Assertion = assertion;
         TokenKey = tokenKey;
-        LogHandle = Saml2AssertionDigest.Compute(assertionXml).ToString();
     }
 
-    /// <summary>The start of the bytes' SHA-256, for logs.</summary>
-    public string LogHandle { get; }
+    /// <summary>
+    /// The start of the bytes' SHA-256, for logs: computed on first use, so that validation does not pay
+    /// for a hash that only a debug log reads.
+    /// </summary>
+    public string LogHandle => _logHandle ??= Saml2BearerLog.AssertionHandle(AssertionXml);
 
     /// <summary>The exact decoded bytes that passed validation.</summary>
     public byte[] AssertionXml { get; }

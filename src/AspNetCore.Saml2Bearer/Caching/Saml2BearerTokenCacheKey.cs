@@ -23,12 +23,8 @@ internal static class Saml2BearerTokenCacheKey
         Hash("subject", scheme, authorizationServer, clientId, issuer, nameIdFormat, nameId, scope, audience);
 
     /// <summary>The key of a token obtained for exactly these assertion bytes (TrustAuthorizationServer mode).</summary>
-    public static string ForAssertion(string scheme, string? authorizationServer, string? clientId, Saml2AssertionDigest assertionDigest, string? scope, string? audience)
-    {
-        Span<byte> digest = stackalloc byte[Saml2AssertionDigest.Length];
-        assertionDigest.CopyTo(digest);
-        return Hash("assertion", scheme, authorizationServer, clientId, Convert.ToHexString(digest), scope, audience);
-    }
+    public static string ForAssertion(string scheme, string? authorizationServer, string? clientId, ReadOnlySpan<byte> assertionXml, string? scope, string? audience) =>
+        Hash("assertion", scheme, authorizationServer, clientId, Convert.ToHexString(SHA256.HashData(assertionXml)), scope, audience);
 
     private static string Hash(params string?[] fields)
     {

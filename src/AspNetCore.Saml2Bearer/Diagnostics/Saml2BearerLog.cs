@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Caching;
 using Microsoft.Extensions.Logging;
@@ -47,4 +48,7 @@ internal static partial class Saml2BearerLog
 
     /// <summary>A short, non-reversible handle for a hash or key: its first 12 hexadecimal characters.</summary>
     public static string Short(string hexHash) => hexHash.Length > 12 ? hexHash[..12] : hexHash;
+
+    /// <summary>The log handle of assertion bytes: the start of their SHA-256, never the assertion.</summary>
+    public static string AssertionHandle(ReadOnlySpan<byte> assertionXml) => Short(Convert.ToHexStringLower(SHA256.HashData(assertionXml)));
 }

@@ -101,6 +101,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         };
         message.Headers.Accept.Add(JsonMediaType);
         message.Headers.Authorization = authorization;
+        message.Options.Set(TokenRequestTransmission.OptionsKey, new TokenRequestTransmission());
 
         TokenExchangeLog.TokenRequestSending(_logger, schemeName, tokenEndpoint, options.ClientAuthenticationMethod);
         var client = _httpClientFactory.CreateClient(Saml2BearerDefaults.HttpClientNamePrefix + schemeName);
@@ -130,6 +131,13 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         catch (Polly.Timeout.TimeoutRejectedException)
         {
             TokenExchangeLog.TokenEndpointTimedOut(_logger, schemeName, ElapsedMilliseconds(timeProvider, started), options.BackchannelTimeout);
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.DefaultRetryAfter);
+        }
+        catch (TokenRequestResentException)
+        {
+            // A handler the host wrapped around the client retried or hedged the request; the one
+            // transmission already happened and its answer was thrown away by that handler.
+            TokenExchangeLog.TokenRequestResendRefused(_logger, schemeName);
             return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.DefaultRetryAfter);
         }
 

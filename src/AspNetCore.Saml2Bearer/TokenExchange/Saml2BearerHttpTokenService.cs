@@ -84,7 +84,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
             if (!ClientAuthentication.TryApply(options, tokenEndpoint, timeProvider, form, out authorization, out var missingSetting))
             {
                 TokenExchangeLog.ClientCredentialsMissing(_logger, schemeName, options.ClientAuthenticationMethod, missingSetting!);
-                return Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ClientError, OAuthErrorCodes.InvalidClient);
+                return Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ClientError, OAuthErrorCodes.InvalidClient);
             }
         }
 #pragma warning disable CA1031 // Signing can fail in many ways (unsupported key, disposed key, HSM); all are configuration faults.
@@ -92,7 +92,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 #pragma warning restore CA1031
         {
             TokenExchangeLog.ClientAssertionFailed(_logger, schemeName, exception);
-            return Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ClientError, OAuthErrorCodes.InvalidClient);
+            return Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ClientError, OAuthErrorCodes.InvalidClient);
         }
 
         using var message = new HttpRequestMessage(HttpMethod.Post, tokenEndpoint)
@@ -206,14 +206,18 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         switch (status)
         {
             case Saml2BearerTokenResultStatus.InvalidGrant:
-                TokenExchangeLog.GrantRejected(_logger, schemeName, statusCode, error, errorDescription, elapsed);
-                return Saml2BearerTokenResult.Failure(status, error, errorDescription);
+                TokenExchangeLog.GrantRejected(_logger, schemeName, statusCode, error, elapsed);
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                return Saml2BearerTokenResult.LoggedFailure(status, error, errorDescription);
             case Saml2BearerTokenResultStatus.ClientError:
-                TokenExchangeLog.ClientRejected(_logger, schemeName, statusCode, error, errorDescription, elapsed);
-                return Saml2BearerTokenResult.Failure(status, error, errorDescription);
+                // Not the caller's fault, and nothing the caller can fix: the handler answers 503 (see README, Responses).
+                TokenExchangeLog.ClientRejected(_logger, schemeName, statusCode, error, elapsed);
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                return Saml2BearerTokenResult.LoggedFailure(status, error, errorDescription, RetryAfterReader.Read(response, timeProvider, options.DefaultRetryAfter));
             default:
-                TokenExchangeLog.ErrorResponseUnavailable(_logger, schemeName, statusCode, error, errorDescription, elapsed);
-                return Saml2BearerTokenResult.Failure(
+                TokenExchangeLog.ErrorResponseUnavailable(_logger, schemeName, statusCode, error, elapsed);
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                return Saml2BearerTokenResult.LoggedFailure(
                     Saml2BearerTokenResultStatus.ServiceUnavailable,
                     error,
                     errorDescription,
@@ -313,7 +317,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
     }
 
     private static Saml2BearerTokenResult Unavailable(string error, TimeSpan retryAfter) =>
-        Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ServiceUnavailable, error, errorDescription: null, retryAfter);
+        Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ServiceUnavailable, error, errorDescription: null, retryAfter);
 
     private static double ElapsedMilliseconds(TimeProvider timeProvider, long started) =>
         Math.Round(timeProvider.GetElapsedTime(started).TotalMilliseconds, 1);

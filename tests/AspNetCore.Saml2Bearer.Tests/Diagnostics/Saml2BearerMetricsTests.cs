@@ -121,7 +121,7 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
         using var issued = await host.GetAsync("/whoami", host.Assertion(b => b.NameId = "grace@example.com"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, misconfigured.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, misconfigured.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
         Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
         var metrics = observed.Metrics;

@@ -20,15 +20,23 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
     /// <summary>The <c>Retry-After</c> of an exchange refused because too many are in flight: a slot frees up soon, or the circuit opens.</summary>
     private static readonly TimeSpan ExchangeLimitRetryAfter = TimeSpan.FromSeconds(1);
 
+    /// <summary>The <c>Retry-After</c> while the circuit's trial request is under way: it decides soon.</summary>
+    private static readonly TimeSpan HalfOpenRetryAfter = TimeSpan.FromSeconds(1);
+
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly ILogger _logger;
+    private readonly Saml2BearerTokenEndpointMonitor? _endpointMonitor;
 
-    public Saml2BearerHttpTokenService(IHttpClientFactory httpClientFactory, ILogger<Saml2BearerHttpTokenService> logger)
+    /// <param name="httpClientFactory">The factory of the scheme's named client.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="endpointMonitor">The circuit state of each scheme, for the time left of a break; registered with the scheme.</param>
+    public Saml2BearerHttpTokenService(IHttpClientFactory httpClientFactory, ILogger<Saml2BearerHttpTokenService> logger, Saml2BearerTokenEndpointMonitor? endpointMonitor = null)
     {
         ArgumentNullException.ThrowIfNull(httpClientFactory);
         ArgumentNullException.ThrowIfNull(logger);
         _httpClientFactory = httpClientFactory;
         _logger = logger;
+        _endpointMonitor = endpointMonitor;
     }
 
     public async Task<Saml2BearerTokenResult> ExchangeAsync(Saml2BearerTokenRequest request, CancellationToken cancellationToken)
@@ -117,9 +125,14 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         }
         catch (Polly.CircuitBreaker.BrokenCircuitException)
         {
-            // The resilience pipeline has seen the server failing: answer at once instead of waiting.
+            // The resilience pipeline has seen the server failing: answer at once instead of waiting, and tell the
+            // caller when the break ends (not the whole break duration). Once the break is over, a trial request
+            // is deciding and others are still refused: that takes moments.
             TokenExchangeLog.CircuitOpen(_logger, schemeName);
-            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.CircuitBreakDuration);
+            var retryAfter = _endpointMonitor is null
+                ? options.CircuitBreakDuration
+                : _endpointMonitor.For(schemeName).TimeLeftInBreak(timeProvider.GetUtcNow()) ?? HalfOpenRetryAfter;
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, retryAfter);
         }
         catch (Polly.RateLimiting.RateLimiterRejectedException)
         {

@@ -151,6 +151,23 @@ public sealed class Saml2BearerHandlerExchangeFailureTests(ValidatorFixture fixt
         Assert.Single(WarningsAndAbove(host.Logs));
     }
 
+    [Theory]
+    [InlineData(39.6, 40)]
+    [InlineData(0.2, 1)]
+    [InlineData(0, 1)]
+    [InlineData(12, 12)]
+    public async Task Request_TokenServiceUnavailable_RetryAfterRoundedUpToWholeSecondsAtLeastOne(double retryAfterSeconds, int expectedHeader)
+    {
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture);
+        host.TokenService.Enqueue(Saml2BearerTokenResult.Failure(
+            Saml2BearerTokenResultStatus.ServiceUnavailable, "temporarily_unavailable", retryAfter: TimeSpan.FromSeconds(retryAfterSeconds)));
+
+        using var response = await host.GetAsync("/whoami", host.Assertion());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(expectedHeader.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(",", response.Headers.GetValues("Retry-After")));
+    }
+
     private static List<CapturedLogEntry> WarningsAndAbove(InMemoryLoggerProvider logs) =>
         logs.Entries.Where(entry => entry.Level >= LogLevel.Warning).ToList();
 

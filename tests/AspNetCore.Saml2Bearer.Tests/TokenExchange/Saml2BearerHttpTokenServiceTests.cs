@@ -540,6 +540,39 @@ public sealed class Saml2BearerHttpTokenServiceTests
         AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(3));
     }
 
+    [Theory]
+    [InlineData(0, 60)]
+    [InlineData(20.4, 39.6)]
+    [InlineData(59.9, 0.1)]
+    [InlineData(75, 1)]     // the break is over by our clock: a trial request decides, so ask for a moment only
+    public async Task CircuitOpen_PartWayThroughTheBreak_RetryAfterIsTheTimeLeft(double elapsedSeconds, double expectedRetryAfterSeconds)
+    {
+        var time = new FakeTimeProvider(FixedNow);
+        await using var server = await LoopbackAuthorizationServer.StartAsync(LoopbackAuthorizationServer.Respond(500, "boom", "text/plain"));
+        var options = CreateOptions(server, o =>
+        {
+            o.CircuitBreakDuration = TimeSpan.FromMinutes(1);
+            o.TimeProvider = time;
+        });
+        var monitor = new AspNetCore.Saml2Bearer.Diagnostics.Saml2BearerTokenEndpointMonitor();
+        using var services = CreateServices(configure: services =>
+        {
+            services.AddSingleton(monitor);
+            services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + SchemeName)
+                .AddResilienceHandler("saml2bearer", pipeline => Saml2BearerServices.ConfigurePipeline(pipeline, options, monitor.For(SchemeName)));
+        });
+        for (var i = 0; i < 5; i++)
+        {
+            AssertUnavailable(await ExchangeAsync(server, options, services), "temporarily_unavailable");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(elapsedSeconds));
+        var result = await ExchangeAsync(server, options, services);
+
+        Assert.Equal(5, server.TokenRequests.Count);    // still open for the resilience pipeline: never left
+        AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(expectedRetryAfterSeconds));
+    }
+
     [Fact]
     public async Task CircuitOpen_AfterTimeouts_ServiceUnavailableAtOnceWithoutCallingTheHangingServer()
     {

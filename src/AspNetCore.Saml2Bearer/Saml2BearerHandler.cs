@@ -114,7 +114,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
                 if (!validation.IsValid)
                 {
                     measurement.Rejected(validation.FailureReason);
-                    return await RejectAssertionAsync(validation.FailureReason).ConfigureAwait(false);
+                    return await RejectAssertionAsync(validation.FailureReason, input.Xml).ConfigureAwait(false);
                 }
 
                 assertion = validation.Assertion;
@@ -352,9 +352,17 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         return properties;
     }
 
-    private Task<AuthenticateResult> RejectAssertionAsync(Saml2AssertionFailureReason reason)
+    private Task<AuthenticateResult> RejectAssertionAsync(Saml2AssertionFailureReason reason, byte[]? xml = null)
     {
-        Saml2BearerLog.AssertionRejected(Logger, reason);
+        if (Logger.IsEnabled(LogLevel.Information) && Saml2BearerSha1Hint.Sha1Algorithm(reason, xml, Options.State!.Validator.Parameters) is { } sha1)
+        {
+            Saml2BearerLog.AssertionRejectedSha1(Logger, reason, sha1);
+        }
+        else
+        {
+            Saml2BearerLog.AssertionRejected(Logger, reason);
+        }
+
         return FailAsync(new Saml2BearerAuthenticationException(
             Saml2BearerFailureKind.AssertionRejected, Saml2AssertionFailureMessages.Describe(reason), reason));
     }

@@ -16,6 +16,9 @@ internal static partial class Saml2BearerLog
     [LoggerMessage(1001, LogLevel.Information, "The SAML assertion was rejected: {Reason}.", EventName = "AssertionRejected")]
     public static partial void AssertionRejected(ILogger logger, Saml2AssertionFailureReason reason);
 
+    [LoggerMessage(1012, LogLevel.Information, "The SAML assertion was rejected: {Reason}: the assertion is signed with {Algorithm}, which is refused by default; set Assertion:AllowSha1 to accept it.", EventName = "AssertionRejectedSha1")]
+    public static partial void AssertionRejectedSha1(ILogger logger, Saml2AssertionFailureReason reason, string algorithm);
+
     [LoggerMessage(1002, LogLevel.Debug, "The SAML assertion {AssertionHash} of issuer {Issuer} was validated.", EventName = "AssertionValidated")]
     public static partial void AssertionValidated(ILogger logger, string assertionHash, string issuer);
 

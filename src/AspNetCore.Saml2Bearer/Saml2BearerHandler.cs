@@ -253,7 +253,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             Saml2BearerLog.ExchangeFailed(Logger, failure, quiet: false);
         }
 
-        measurement.Completed(lookup.Failure?.Status ?? Saml2BearerTokenResultStatus.Success);
+        measurement.Completed(lookup.Failure);
         return lookup;
     }
 

@@ -294,4 +294,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
 
     private static InvalidOperationException Invalid(string scheme, string message) =>
         new($"The Saml2Bearer scheme '{scheme}' is misconfigured: {message}");
+
+    /// <summary>
+    /// Whether the OpenIddict-private claims of the authorization server's JWTs (types starting with
+    /// <c>oi_</c>, such as <c>oi_tkn_id</c>, <c>oi_au_id</c> or <c>oi_prst</c>: the server's bookkeeping of token and
+    /// authorization ids and presenters, not facts about the user) are added to the principal. Default: false.
+    /// </summary>
+    public bool MapOpenIddictPrivateClaims { get; set; }
 }

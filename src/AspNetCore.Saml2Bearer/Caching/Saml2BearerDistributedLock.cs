@@ -74,7 +74,9 @@ internal sealed class Saml2BearerDistributedLock
         }
         catch (TimeoutException)
         {
-            // The abandoned call may still hold the token: leave its source to the garbage collector.
+            // Tell the abandoned call its answer no longer matters; it may still hold the token, so the
+            // source is left to the garbage collector rather than disposed under it.
+            Saml2BearerDistributedTokenStore.ObserveLateFault(timeout.CancelAsync());
             Saml2BearerDistributedTokenStore.ObserveLateFault(call);
             throw;
         }

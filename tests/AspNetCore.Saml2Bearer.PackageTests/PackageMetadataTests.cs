@@ -22,14 +22,16 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
 
     public PackageMetadataTests(PackedPackages packages) => _packages = packages;
 
-    public static TheoryData<string> PackageIds { get; } = new()
-    {
+    private static readonly string[] AllPackageIds =
+    [
         MainPackage,
         "AspNetCore.Saml2Bearer.OpenIddict",
         RedisPackage,
         "AspNetCore.Saml2Bearer.Testing",
         "AspNetCore.Saml2Bearer.Yarp",
-    };
+    ];
+
+    public static TheoryData<string> PackageIds { get; } = new(AllPackageIds);
 
     /// <summary>The packages whose project declares IsAotCompatible (trim and AOT analyzers on, warnings as errors).</summary>
     public static TheoryData<string> AotCompatiblePackageIds { get; } = new()
@@ -42,7 +44,7 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
     [Fact]
     public void Pack_EveryProjectUnderSrc_IsOneOfTheCheckedPackages()
     {
-        Assert.Equal(PackageIds.Select(row => (string)row[0]).Order(StringComparer.Ordinal), _packages.ProjectNames);
+        Assert.Equal(AllPackageIds.Order(StringComparer.Ordinal), _packages.ProjectNames);
         Assert.All(_packages.ProjectNames, id => Assert.True(File.Exists(_packages.PackagePath(id))));
     }
 

@@ -8,7 +8,7 @@ namespace AspNetCore.Saml2Bearer;
 /// <summary>
 /// Completes the options of each scheme: default recipient (the token endpoint), the discovery manager
 /// when an authority is set, and the per-scheme state (validator, caches; the distributed cache, Data
-/// Protection and Redis connection come from the services when registered).
+/// Protection and exchange lock come from the services when registered).
 /// </summary>
 internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Saml2BearerOptions>
 {

@@ -53,7 +53,7 @@ internal static class Saml2BearerKeyMaterial
             catch (InvalidOperationException ex)
             {
                 throw new InvalidOperationException(
-                    $"'{key}' is neither an existing file{Describe(path)} nor a base64 DER certificate ({ex.Message})", ex);
+                    $"'{key}' is neither an existing file nor a base64 DER certificate ({ex.Message})", ex);
             }
         }
 

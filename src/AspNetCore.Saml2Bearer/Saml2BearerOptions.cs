@@ -237,7 +237,7 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         }
 
         var path = ConfigurationPath ?? "Authentication:Schemes:" + scheme;
-        var lines = errors.Select(e => $"{path}:{e.Key}: {e.Message}");
+        var lines = errors.Select(e => e.Message.StartsWith($"'{path}:{e.Key}'", StringComparison.Ordinal) ? e.Message : $"{path}:{e.Key}: {e.Message}");
         var message = errors.Count == 1
             ? lines.Single()
             : $"{errors.Count} problems:{Environment.NewLine}- " + string.Join(Environment.NewLine + "- ", lines);

@@ -188,7 +188,9 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
                 {
                     try
                     {
-                        added.MetadataManager = Saml2MetadataRetriever.CreateConfigurationManager(entityId, Resolve(metadataAddress), httpClient: null, requireHttps);
+                        // The same rule as for the authorization server: HTTPS unless the address is loopback.
+                        var loopback = Uri.TryCreate(metadataAddress, UriKind.Absolute, out var uri) && Saml2BearerOptions.IsLoopback(uri);
+                        added.MetadataManager = Saml2MetadataRetriever.CreateConfigurationManager(entityId, Resolve(metadataAddress), httpClient: null, requireHttps && !loopback);
                     }
                     catch (ArgumentException ex)
                     {

@@ -86,9 +86,29 @@ internal static class AssertionCheck
             }
 
             report.Heading("verdict", $"INVALID: {result.FailureReason} ({(int)result.FailureReason}): {result.FailureMessage}");
+            if (Hint(result.FailureReason) is { } hint)
+            {
+                report.Heading("hint", hint);
+            }
+
             return ToolExitCode.Invalid;
         }
     }
+
+    /// <summary>What usually fixes a rejection of this kind; fixed texts, nothing from the assertion.</summary>
+    private static string? Hint(R reason) => reason switch
+    {
+        R.Expired or R.SubjectConfirmationExpired => "an assertion is usable until its NotOnOrAfter plus the skew: have the caller get a fresh one, or compare this machine's clock with the IdP's.",
+        R.NotYetValid => "the assertion starts in the future beyond the skew: the IdP's clock or this machine's is wrong (or raise Assertion:ClockSkew a little).",
+        R.UnsupportedSignatureAlgorithm or R.UnsupportedDigestAlgorithm => "for SHA-1, set Assertion:AllowSha1 to true only if the IdP cannot sign with SHA-256; HMAC and unknown algorithms are never accepted.",
+        R.SigningKeyNotTrusted or R.SignatureInvalid => "if the IdP rolled over its signing key, add its new certificate to Assertion:SigningCertificates (or the issuer's IdentityProviders entry).",
+        R.IssuerKeyMismatch => "the certificate belongs to another configured issuer: bind each IdP's certificates with Assertion:IdentityProviders:N.",
+        R.IssuerNotTrusted => "add the issuer to Assertion:ValidIssuers (with its certificate), if it is meant to be trusted.",
+        R.AudienceInvalid or R.AudienceRestrictionMissing => "the IdP must name this API's audience, or add the audience it names to Assertion:ValidAudiences.",
+        R.RecipientInvalid or R.RecipientMissing => "the bearer Recipient must be the token endpoint the assertion is presented to (Assertion:ValidRecipients).",
+        R.RawXmlNotAllowed or R.InvalidEncoding => "callers send the assertion base64 or base64url encoded (Assertion:AllowedEncodings).",
+        _ => null,
+    };
 
     /// <summary>
     /// Builds the scheme's options through the same registration the app makes: <c>AddSaml2Bearer(scheme)</c> on a

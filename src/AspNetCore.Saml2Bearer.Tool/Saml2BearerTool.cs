@@ -12,9 +12,9 @@ internal static class Saml2BearerTool
           saml2bearer check --config <appsettings.json> [--config <more.json>...] [--scheme <name>] <assertion-file | ->
           saml2bearer check --authority <url>
 
-        check --config   binds Authentication:Schemes:<scheme> (default Saml2Bearer) from the JSON files (later files
-                         win; relative certificate paths resolve against the first file's folder, the app's content root),
-                         then runs the handler's own validator on the assertion and prints every check with what was
+        check --config   binds Authentication:Schemes:<scheme> (default Saml2Bearer) from the JSON files as the app does
+                         (later files win; the first file's folder is the content root; certificate paths resolve as in
+                         the app), then runs the handler's own validator on the assertion and prints every check with what was
                          expected and what was found. The file (or standard input, '-') may hold the raw XML, its
                          base64 form, or the header value 'SAML <base64>'.
         check --authority fetches the discovery document and the JWKS of an authorization server and tries the token

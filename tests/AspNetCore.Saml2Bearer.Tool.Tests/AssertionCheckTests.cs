@@ -38,6 +38,7 @@ public sealed class AssertionCheckTests : IDisposable
         Assert.Contains("2026-12-01T12:00:00Z (this machine), skew 00:05:00 (Assertion:ClockSkew)", output, StringComparison.Ordinal);
         Assert.Contains("NotOnOrAfter        2026-12-01T11:05:00Z  must be >  clock - skew = 2026-12-01T11:55:00Z  FAIL: passed 00:55:00 ago", output, StringComparison.Ordinal);
         Assert.Contains("INVALID: Expired (512)", output, StringComparison.Ordinal);
+        Assert.Contains("hint        an assertion is usable until its NotOnOrAfter plus the skew", output, StringComparison.Ordinal);
     }
 
     [Fact]

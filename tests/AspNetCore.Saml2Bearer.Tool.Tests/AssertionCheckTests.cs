@@ -160,6 +160,15 @@ public sealed class AssertionCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_StandardInput_ReadsTheAssertionFromIt()
+    {
+        var (exitCode, output) = await _workspace.RunWithInputAsync(_workspace.IdentityProvider.IssueAssertion(), "check", "--config", _workspace.ConfigPath, "-");
+
+        Assert.Equal(ToolExitCode.Valid, exitCode);
+        Assert.Contains("VALID", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_NamedScheme_BindsThatScheme()
     {
         var config = _workspace.WriteConfig("Partner", fileName: "appsettings.partner.json");

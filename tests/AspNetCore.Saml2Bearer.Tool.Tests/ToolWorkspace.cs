@@ -74,10 +74,13 @@ public sealed class ToolWorkspace : IDisposable
         return path;
     }
 
-    public async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    public Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunWithInputAsync(string.Empty, args);
+
+    public async Task<(int ExitCode, string Output)> RunWithInputAsync(string standardInput, params string[] args)
     {
         using var output = new StringWriter();
-        var exitCode = await Saml2BearerTool.RunAsync(args, output, Time, TextReader.Null, CancellationToken.None);
+        using var input = new StringReader(standardInput);
+        var exitCode = await Saml2BearerTool.RunAsync(args, output, Time, input, CancellationToken.None);
         return (exitCode, output.ToString());
     }
 

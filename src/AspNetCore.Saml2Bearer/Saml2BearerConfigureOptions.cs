@@ -92,6 +92,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
         }
 
         BindAssertion(section.GetSection(nameof(options.Assertion)), options.Assertion);
+        Saml2BearerOptionsPresets.ApplyConfiguration(section, options);
     }
 
     private static void BindAssertion(IConfigurationSection section, Saml2AssertionValidationParameters parameters)

@@ -183,6 +183,45 @@ public static partial class Saml2BearerOptionsPresets
         return options;
     }
 
+    /// <summary>
+    /// Applies the preset a scheme's configuration names (<c>Preset</c>: <c>EntraId</c> with <c>TenantId</c>,
+    /// <c>Resource</c> and optionally <c>Instance</c>; <c>Okta</c> with <c>AuthorizationServerUrl</c> and
+    /// optionally <c>AccessTokenAudience</c>; <c>OpenIddict</c> with <c>Authority</c>; <c>Rfc7522</c> with
+    /// <c>TokenEndpoint</c>), after the rest of the section is bound. A missing key is named.
+    /// </summary>
+    internal static void ApplyConfiguration(Microsoft.Extensions.Configuration.IConfiguration section, Saml2BearerOptions options)
+    {
+        var preset = section["Preset"];
+        if (string.IsNullOrEmpty(preset))
+        {
+            return;
+        }
+
+        var path = section is Microsoft.Extensions.Configuration.IConfigurationSection { Path: var sectionPath } ? sectionPath + ":" : string.Empty;
+
+        string Required(string key) => section[key] is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"Configuration key '{path}{key}' is missing: Preset {preset} needs it.");
+
+        switch (preset.ToUpperInvariant())
+        {
+            case "ENTRAID":
+                options.UseEntraId(Required("TenantId"), Required("Resource"), section["Instance"] is { Length: > 0 } instance ? ParseAbsolute(instance, "Instance") : null);
+                break;
+            case "OKTA":
+                options.UseOkta(Required("AuthorizationServerUrl"), section["AccessTokenAudience"] is { Length: > 0 } audience ? audience : null);
+                break;
+            case "OPENIDDICT":
+                options.UseOpenIddict(Required(nameof(Saml2BearerOptions.Authority)));
+                break;
+            case "RFC7522":
+                options.UseRfc7522(Required(nameof(Saml2BearerOptions.TokenEndpoint)));
+                break;
+            default:
+                throw new InvalidOperationException($"Configuration key '{path}Preset' must be EntraId, Okta, OpenIddict or Rfc7522.");
+        }
+    }
+
     private static string? ValidateEntraId(Saml2BearerOptions options)
     {
         if (string.IsNullOrEmpty(options.ClientId))

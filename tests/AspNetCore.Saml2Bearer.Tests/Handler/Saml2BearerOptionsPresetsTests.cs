@@ -7,6 +7,7 @@ using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 using AspNetCore.Saml2Bearer.Tests.TokenExchange;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -350,6 +351,48 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
         Assert.False(options.ValidateJwtAccessTokens);
         Assert.True(new Saml2BearerOptions().UseOkta("https://example.okta.com/oauth2/default", "api://default").ValidateJwtAccessTokens);
     }
+
+    [Fact]
+    public void ApplyConfiguration_PresetEntraId_AppliesTheSamePreset()
+    {
+        var options = new Saml2BearerOptions();
+
+        Saml2BearerOptionsPresets.ApplyConfiguration(Section(("Preset", "EntraId"), ("TenantId", TenantId), ("Resource", GraphResource)), options);
+
+        Assert.Equal($"https://login.microsoftonline.com/{TenantId}/oauth2/v2.0/token", options.TokenEndpoint);
+        Assert.Equal(GraphScope, options.Scope);
+        Assert.Equal(Saml2BearerAssertionEncoding.Base64, options.AssertionEncoding);
+    }
+
+    [Fact]
+    public void ApplyConfiguration_PresetOkta_AppliesTheSamePreset()
+    {
+        var options = new Saml2BearerOptions();
+
+        Saml2BearerOptionsPresets.ApplyConfiguration(Section(("Preset", "okta"), ("AuthorizationServerUrl", "https://example.okta.com/oauth2/default"), ("AccessTokenAudience", "api://default")), options);
+
+        Assert.Equal("https://example.okta.com/oauth2/default/v1/token", options.TokenEndpoint);
+        Assert.True(options.ValidateJwtAccessTokens);
+        Assert.Equal("api://default", options.TokenValidationParameters.ValidAudience);
+    }
+
+    [Theory]
+    [InlineData("EntraId", "TenantId")]
+    [InlineData("Okta", "AuthorizationServerUrl")]
+    [InlineData("OpenIddict", "Authority")]
+    [InlineData("Auth0", "Preset")]
+    public void ApplyConfiguration_MissingKeyOrUnknownPreset_FailsNamingTheKey(string preset, string key)
+    {
+        var exception = Assert.Throws<InvalidOperationException>(() => Saml2BearerOptionsPresets.ApplyConfiguration(Section(("Preset", preset)), new Saml2BearerOptions()));
+
+        Assert.Contains("Authentication:Schemes:Saml2Bearer:" + key, exception.Message, StringComparison.Ordinal);
+    }
+
+    private static IConfigurationSection Section(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(value => new KeyValuePair<string, string?>("Authentication:Schemes:Saml2Bearer:" + value.Key, value.Value)))
+            .Build()
+            .GetSection("Authentication:Schemes:Saml2Bearer");
 
     private async Task<Saml2BearerTestHost> StartAsync(LoopbackAuthorizationServer server, Action<Saml2BearerOptions> configure)
     {

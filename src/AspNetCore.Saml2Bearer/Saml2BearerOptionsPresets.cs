@@ -253,6 +253,11 @@ public static partial class Saml2BearerOptionsPresets
             return $"{nameof(Saml2BearerOptions.Scope)} must be 'openid <resource>/.default' (with profile, email or offline_access if wanted): Entra ID refuses a .default scope mixed with other scopes, and without openid there is no ID token to validate.";
         }
 
+        if (!string.IsNullOrEmpty(options.Resource))
+        {
+            return $"{nameof(Saml2BearerOptions.Resource)} (the RFC 8707 resource parameter) must not be set for Entra ID: its v2.0 endpoint refuses it; the resource goes into the scope as <resource>/.default.";
+        }
+
         if (options.ValidateJwtAccessTokens)
         {
             return $"{nameof(Saml2BearerOptions.ValidateJwtAccessTokens)} must stay off for Entra ID: its access tokens are for the resource (Microsoft Graph's cannot even be verified by anyone else), so this API treats them as opaque and validates the ID token.";

@@ -268,6 +268,7 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
         { "entra-mixed-scope", "Scope must be 'openid <resource>/.default'" },
         { "entra-base64url", "AssertionEncoding must stay Base64 for Entra ID" },
         { "entra-jwt-access-token", "ValidateJwtAccessTokens must stay off for Entra ID" },
+        { "entra-resource-parameter", "Resource (the RFC 8707 resource parameter) must not be set for Entra ID" },
         { "entra-token-endpoint-changed", "TokenEndpoint was changed after UseEntraId()" },
         { "entra-http-instance", "TokenEndpoint uses HTTP while RequireHttpsMetadata is on" },
         { "okta-no-openid", "Scope must contain openid" },
@@ -285,6 +286,7 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
             "entra-mixed-scope" => o => o.UseEntraId(TenantId, GraphResource).Scope = GraphScope + " orders.read",
             "entra-base64url" => o => o.UseEntraId(TenantId, GraphResource).AssertionEncoding = Saml2BearerAssertionEncoding.Base64Url,
             "entra-jwt-access-token" => o => o.UseEntraId(TenantId, GraphResource).ValidateJwtAccessTokens = true,
+            "entra-resource-parameter" => o => o.UseEntraId(TenantId, GraphResource).Resource = GraphResource,
             "entra-token-endpoint-changed" => o => o.UseEntraId(TenantId, GraphResource).TokenEndpoint = "https://login.microsoftonline.com/other/oauth2/v2.0/token",
             // The instance parameter is for loopback tests and national clouds; it does not lift the HTTPS rule.
             "entra-http-instance" => o => o.UseEntraId(TenantId, GraphResource, new Uri("http://login.example.com/")),

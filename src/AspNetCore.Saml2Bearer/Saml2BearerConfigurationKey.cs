@@ -85,6 +85,7 @@ internal sealed class Saml2BearerConfigurationKey
         Value(nameof(Saml2BearerOptions.SaveTokens)),
         Value(nameof(Saml2BearerOptions.IncludeErrorDetails)),
         Value(nameof(Saml2BearerOptions.MapAccessTokenClaims)),
+        Value(nameof(Saml2BearerOptions.MapOpenIddictPrivateClaims)),
         Value(nameof(Saml2BearerOptions.NameClaimType)),
         Value(nameof(Saml2BearerOptions.RoleClaimType)),
         new(nameof(Saml2BearerOptions.AttributeClaimTypeMap), Kind.Items, [Value(AttributeName), Value(ClaimTypeName)]),

@@ -107,6 +107,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.SaveTokens = GetBoolean(section, nameof(options.SaveTokens)) ?? options.SaveTokens;
             options.IncludeErrorDetails = GetBoolean(section, nameof(options.IncludeErrorDetails)) ?? options.IncludeErrorDetails;
             options.MapAccessTokenClaims = GetBoolean(section, nameof(options.MapAccessTokenClaims)) ?? options.MapAccessTokenClaims;
+            options.MapOpenIddictPrivateClaims = GetBoolean(section, nameof(options.MapOpenIddictPrivateClaims)) ?? options.MapOpenIddictPrivateClaims;
             options.NameClaimType = section[nameof(options.NameClaimType)] ?? options.NameClaimType;
             options.RoleClaimType = section[nameof(options.RoleClaimType)] ?? options.RoleClaimType;
             options.RejectUnknownConfigurationKeys = GetBoolean(section, nameof(options.RejectUnknownConfigurationKeys)) ?? options.RejectUnknownConfigurationKeys;

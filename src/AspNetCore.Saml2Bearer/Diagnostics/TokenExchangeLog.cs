@@ -131,7 +131,7 @@ internal static partial class TokenExchangeLog
         Message = "Scheme {SchemeName}: {MaxConcurrentExchanges} token requests are already in flight (MaxConcurrentExchanges); this one was answered 503 at once.")]
     public static partial void ExchangeLimitReached(ILogger logger, string schemeName, int maxConcurrentExchanges);
 
-    [LoggerMessage(EventId = 2019, EventName = "TokenRequestResendRefused", Level = LogLevel.Error,
+    [LoggerMessage(EventId = 2030, EventName = "TokenRequestResendRefused", Level = LogLevel.Error,
         Message = "Scheme {SchemeName}: a handler outside this library's pipeline (an IHttpMessageHandlerBuilderFilter, or one added to the token endpoint client by name) tried to send the token request a second time; it was refused. Remove that retry or hedging handler from the client.")]
     public static partial void TokenRequestResendRefused(ILogger logger, string schemeName);
 

@@ -12,7 +12,7 @@ namespace AspNetCore.Saml2Bearer.IntegrationTests.Faults;
 /// </summary>
 public sealed class HostHttpClientDefaultsTests
 {
-    private const int TokenRequestResendRefused = 2019;
+    private const int TokenRequestResendRefused = 2030;
 
     public static TheoryData<string> HostDefaults => new()
     {

@@ -147,6 +147,7 @@ internal static class AssertionCheck
         }
 
         builder.Services.AddSingleton(timeProvider);
+        builder.Services.AddLogging(); // services that take a logger resolve; nothing is written anywhere
         builder.Services.AddAuthentication().AddSaml2Bearer(arguments.Scheme, configureOptions: null);
 
         // The client secret usually comes from a secret store, not from appsettings.json, and checking an

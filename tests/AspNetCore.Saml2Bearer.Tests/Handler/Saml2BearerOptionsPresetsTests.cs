@@ -46,7 +46,7 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
     {
         using var signingKey = RSA.Create(2048);
         await using var server = await LoopbackAuthorizationServer.StartAsync();
-        var entra = new EntraShapedServer(server, signingKey);
+        using var entra = new EntraShapedServer(server, signingKey);
         await using var host = await StartAsync(server, options => options.UseEntraId(TenantId, GraphResource, server.BaseAddress));
         server.TokenEndpointHandler = entra.Answer(host);
         var assertion = host.Assertion();
@@ -74,7 +74,7 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
         using var signingKey = RSA.Create(2048);
         using var clientKey = RSA.Create(2048);
         await using var server = await LoopbackAuthorizationServer.StartAsync();
-        var entra = new EntraShapedServer(server, signingKey);
+        using var entra = new EntraShapedServer(server, signingKey);
         await using var host = await StartAsync(server, options =>
         {
             options.ClientAuthenticationMethod = Saml2BearerClientAuthenticationMethod.PrivateKeyJwt;
@@ -405,6 +405,8 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
             Configure = options =>
             {
                 options.Assertion.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
+                // A loaded test machine must not turn a slow loopback exchange into a 503.
+                options.BackchannelTimeout = TimeSpan.FromSeconds(60);
                 configure(options);
             },
         });
@@ -472,10 +474,13 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
     /// endpoint that takes only the documented form (client_secret_post or private_key_jwt with client_id)
     /// and answers with a Graph-style access token (signed by a key nobody publishes) and an ID token.
     /// </summary>
-    private sealed class EntraShapedServer
+    private sealed class EntraShapedServer : IDisposable
     {
         private readonly LoopbackAuthorizationServer _server;
         private readonly RSA _key;
+
+        /// <summary>Signs the Graph-style access token; its key is published nowhere.</summary>
+        private readonly RSA _graphKey = RSA.Create(2048);
 
         public EntraShapedServer(LoopbackAuthorizationServer server, RSA key)
         {
@@ -488,6 +493,8 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
         }
 
         public string Issuer => new Uri(_server.BaseAddress, $"/{TenantId}/v2.0").AbsoluteUri;
+
+        public void Dispose() => _graphKey.Dispose();
 
         // The server has read the body to record it: the handler reads the recorded form.
         public Func<HttpContext, Task> Answer(Saml2BearerTestHost host) => async context =>
@@ -507,8 +514,7 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
                 return;
             }
 
-            using var graphKey = RSA.Create(2048);
-            var graphToken = Jwt(host, graphKey, "https://sts.windows.net/" + TenantId + "/", "graph-key");
+            var graphToken = Jwt(host, _graphKey, "https://sts.windows.net/" + TenantId + "/", "graph-key");
             await LoopbackAuthorizationServer.RespondJson(200, TokenResponse(host, _key, Issuer, "entra-key", graphToken, ("tid", TenantId), ("oid", "00000000-0000-0000-0000-0000000000bb")))(context);
         };
     }

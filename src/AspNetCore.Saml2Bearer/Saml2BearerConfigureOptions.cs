@@ -67,6 +67,10 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
         options.MapAccessTokenClaims = GetBoolean(section, nameof(options.MapAccessTokenClaims)) ?? options.MapAccessTokenClaims;
         options.NameClaimType = section[nameof(options.NameClaimType)] ?? options.NameClaimType;
         options.RoleClaimType = section[nameof(options.RoleClaimType)] ?? options.RoleClaimType;
+        options.AllowSoapSecurityHeader = GetBoolean(section, nameof(options.AllowSoapSecurityHeader)) ?? options.AllowSoapSecurityHeader;
+        options.MaximumSoapEnvelopeSize = GetInt32(section, nameof(options.MaximumSoapEnvelopeSize)) ?? options.MaximumSoapEnvelopeSize;
+        options.SoapFaults = GetBoolean(section, nameof(options.SoapFaults)) ?? options.SoapFaults;
+        options.RemoveSoapSecurityHeader = GetBoolean(section, nameof(options.RemoveSoapSecurityHeader)) ?? options.RemoveSoapSecurityHeader;
 
         // Attribute names are URIs and may hold ':', which configuration keys cannot: a list of pairs.
         foreach (var mapping in section.GetSection(nameof(options.AttributeClaimTypeMap)).GetChildren())

@@ -196,6 +196,35 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>The <c>Retry-After</c> sent with a 503 when the token service gives none. Default: 30 seconds.</summary>
     public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether a POST with a SOAP Content-Type (<c>text/xml</c> for SOAP 1.1, <c>application/soap+xml</c>
+    /// for SOAP 1.2) is authenticated from the one <c>wsse:Security</c> header of its envelope addressed to
+    /// this node (OASIS WS-Security SAML Token Profile), holding exactly one assertion as a direct child.
+    /// The body is read once and rewound for the endpoint; nothing in the SOAP Body is ever a credential.
+    /// A header credential takes precedence and leaves the body untouched. Default: false.
+    /// </summary>
+    public bool AllowSoapSecurityHeader { get; set; }
+
+    /// <summary>
+    /// The largest SOAP envelope read when <see cref="AllowSoapSecurityHeader"/> is on, in bytes, checked
+    /// before parsing (Content-Length, then while reading). Default: 256 KB.
+    /// </summary>
+    public int MaximumSoapEnvelopeSize { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Whether the challenge of a SOAP request answers with a SOAP 1.1/1.2 <c>Fault</c> (WS-Security
+    /// <c>wsse:InvalidSecurityToken</c> or <c>wsse:FailedAuthentication</c>) in the request's SOAP
+    /// version, beside the usual status and <c>WWW-Authenticate</c>. Default: false (the gateway sample turns it on).
+    /// </summary>
+    public bool SoapFaults { get; set; }
+
+    /// <summary>
+    /// Whether the exchange middleware and the YARP transform remove the <c>wsse:Security</c> header the
+    /// assertion came from before forwarding the envelope, so the backend never sees the SAML token.
+    /// Default: true.
+    /// </summary>
+    public bool RemoveSoapSecurityHeader { get; set; } = true;
+
 
     /// <summary>The per-scheme state built in post-configuration.</summary>
     internal Saml2BearerSchemeState? State { get; set; }
@@ -257,6 +286,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
             || MaxConcurrentExchanges <= 0)
         {
             throw Invalid(scheme, $"{nameof(BackchannelTimeout)}, {nameof(DefaultTokenLifetime)}, {nameof(DefaultRetryAfter)}, the cache size limits, {nameof(MaximumTokenResponseSize)} and {nameof(MaxConcurrentExchanges)} must be positive, and {nameof(TokenExpirationMargin)} not negative.");
+        }
+
+        if (MaximumSoapEnvelopeSize <= 0)
+        {
+            throw Invalid(scheme, $"{nameof(MaximumSoapEnvelopeSize)} must be positive.");
         }
 
         if (CircuitBreakDuration < MinimumCircuitBreakDuration || CircuitBreakDuration > MaximumCircuitBreakDuration)

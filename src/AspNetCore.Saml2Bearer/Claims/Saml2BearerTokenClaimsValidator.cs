@@ -26,6 +26,9 @@ internal sealed class Saml2BearerTokenClaimsValidator
         "exp", "nbf", "iat", "jti", "aud", "iss", "scope", "scp", "nonce", "at_hash", "c_hash", "azp", "auth_time",
     };
 
+    /// <summary>The prefix of OpenIddict's private claims (token and authorization ids, presenters, dates).</summary>
+    private const string OpenIddictPrivateClaimPrefix = "oi_";
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly Lock _refreshLock = new();
     private Task<OpenIdConnectConfiguration?>? _refresh;
@@ -62,7 +65,7 @@ internal sealed class Saml2BearerTokenClaimsValidator
         // The manager fetches with CancellationToken.None, one caller at a time: stop waiting at the deadline.
         var configuration = await manager.GetConfigurationAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         var claims = new List<Claim>();
-        if (_handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken))
+        if (options.ValidateJwtAccessTokens && _handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken))
         {
             (var identity, configuration) = await ValidateJwtAsync(options, configuration, response.AccessToken, isIdToken: false, cancellationToken).ConfigureAwait(false);
             if (identity is null)
@@ -72,7 +75,7 @@ internal sealed class Saml2BearerTokenClaimsValidator
 
             if (options.MapAccessTokenClaims)
             {
-                AddClaims(claims, identity);
+                AddClaims(claims, identity, options.MapOpenIddictPrivateClaims);
             }
         }
 
@@ -84,15 +87,16 @@ internal sealed class Saml2BearerTokenClaimsValidator
                 return null;
             }
 
-            AddClaims(claims, identity);
+            AddClaims(claims, identity, options.MapOpenIddictPrivateClaims);
         }
 
         return claims;
     }
 
     /// <summary>Whether the principal can rest on the response alone (TrustAuthorizationServer mode).</summary>
-    public bool CanVouch(Saml2BearerTokenResponse response) =>
-        response.IdToken is not null || (_handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken));
+    public bool CanVouch(Saml2BearerOptions options, Saml2BearerTokenResponse response) =>
+        response.IdToken is not null
+        || (options.ValidateJwtAccessTokens && _handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken));
 
     /// <summary>
     /// Validates one JWT; when its key is unknown, once more with refreshed keys. Returns the identity (or
@@ -225,10 +229,15 @@ internal sealed class Saml2BearerTokenClaimsValidator
         }
     }
 
-    private static void AddClaims(List<Claim> claims, ClaimsIdentity identity)
+    private static void AddClaims(List<Claim> claims, ClaimsIdentity identity, bool includeOpenIddictPrivateClaims)
     {
         foreach (var claim in identity.Claims)
         {
+            if (!includeOpenIddictPrivateClaims && claim.Type.StartsWith(OpenIddictPrivateClaimPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (!SkippedClaimTypes.Contains(claim.Type) && !claims.Exists(c => c.Type == claim.Type && c.Value == claim.Value))
             {
                 claims.Add(new Claim(claim.Type, claim.Value, claim.ValueType, claim.Issuer));

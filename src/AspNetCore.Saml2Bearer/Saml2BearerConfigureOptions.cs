@@ -112,6 +112,10 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.ClientAssertionAudience = section[nameof(options.ClientAssertionAudience)] ?? options.ClientAssertionAudience;
             options.NameClaimType = section[nameof(options.NameClaimType)] ?? options.NameClaimType;
             options.RoleClaimType = section[nameof(options.RoleClaimType)] ?? options.RoleClaimType;
+            options.AllowSoapSecurityHeader = GetBoolean(section, nameof(options.AllowSoapSecurityHeader)) ?? options.AllowSoapSecurityHeader;
+            options.MaximumSoapEnvelopeSize = GetInt32(section, nameof(options.MaximumSoapEnvelopeSize)) ?? options.MaximumSoapEnvelopeSize;
+            options.SoapFaults = GetBoolean(section, nameof(options.SoapFaults)) ?? options.SoapFaults;
+            options.RemoveSoapSecurityHeader = GetBoolean(section, nameof(options.RemoveSoapSecurityHeader)) ?? options.RemoveSoapSecurityHeader;
             options.RejectUnknownConfigurationKeys = GetBoolean(section, nameof(options.RejectUnknownConfigurationKeys)) ?? options.RejectUnknownConfigurationKeys;
 
             // AuthenticationSchemeOptions, as JwtBearer binds them.

@@ -213,6 +213,35 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Whether a POST with a SOAP Content-Type (<c>text/xml</c> for SOAP 1.1, <c>application/soap+xml</c>
+    /// for SOAP 1.2) is authenticated from the one <c>wsse:Security</c> header of its envelope addressed to
+    /// this node (OASIS WS-Security SAML Token Profile), holding exactly one assertion as a direct child.
+    /// The body is read once and rewound for the endpoint; nothing in the SOAP Body is ever a credential.
+    /// A header credential takes precedence and leaves the body untouched. Default: false.
+    /// </summary>
+    public bool AllowSoapSecurityHeader { get; set; }
+
+    /// <summary>
+    /// The largest SOAP envelope read when <see cref="AllowSoapSecurityHeader"/> is on, in bytes, checked
+    /// before parsing (Content-Length, then while reading). Default: 256 KB.
+    /// </summary>
+    public int MaximumSoapEnvelopeSize { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Whether the challenge of a SOAP request answers with a SOAP 1.1/1.2 <c>Fault</c> (WS-Security
+    /// <c>wsse:InvalidSecurityToken</c> or <c>wsse:FailedAuthentication</c>) in the request's SOAP
+    /// version, beside the usual status and <c>WWW-Authenticate</c>. Default: false (the gateway sample turns it on).
+    /// </summary>
+    public bool SoapFaults { get; set; }
+
+    /// <summary>
+    /// Whether the exchange middleware and the YARP transform remove the <c>wsse:Security</c> header the
+    /// assertion came from before forwarding the envelope, so the backend never sees the SAML token.
+    /// Default: true.
+    /// </summary>
+    public bool RemoveSoapSecurityHeader { get; set; } = true;
+
+    /// <summary>
     /// Whether a key under <c>Authentication:Schemes:&lt;scheme&gt;</c> that is not a setting (say
     /// <c>Scopes</c> for <c>Scope</c>) fails startup. Default: false, a warning is logged at startup naming
     /// the key and the nearest setting.
@@ -329,6 +358,7 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         Positive(errors, nameof(MaximumTokenResponseSize), MaximumTokenResponseSize > 0);
         Positive(errors, nameof(MaxConcurrentExchanges), MaxConcurrentExchanges > 0);
         Positive(errors, nameof(ClientAssertionLifetime), ClientAssertionLifetime > TimeSpan.Zero);
+        Positive(errors, nameof(MaximumSoapEnvelopeSize), MaximumSoapEnvelopeSize > 0);
         if (TokenExpirationMargin < TimeSpan.Zero)
         {
             errors.Add((nameof(TokenExpirationMargin), $"{nameof(TokenExpirationMargin)} must not be negative."));

@@ -53,6 +53,16 @@ internal static class Saml2AssertionFailureMessages
         Saml2AssertionFailureReason.NotYetValid => "The assertion is not yet valid.",
         Saml2AssertionFailureReason.LifetimeTooLong => "The assertion's lifetime is longer than allowed.",
         Saml2AssertionFailureReason.UnsupportedCondition => "The assertion holds a condition that is not understood.",
+        Saml2AssertionFailureReason.SoapEnvelopeTooLarge => "The SOAP envelope is larger than allowed.",
+        Saml2AssertionFailureReason.SoapEnvelopeMalformed => "The SOAP envelope is not well-formed or holds a DTD.",
+        Saml2AssertionFailureReason.SoapEnvelopeTooDeep => "The SOAP envelope is nested too deeply.",
+        Saml2AssertionFailureReason.SoapVersionMismatch => "The SOAP envelope's version does not match its content type.",
+        Saml2AssertionFailureReason.SoapMultipleSecurityHeaders => "The SOAP envelope holds more than one Security header for this node.",
+        Saml2AssertionFailureReason.SoapMultipleAssertions => "The Security header holds more than one assertion.",
+        Saml2AssertionFailureReason.SoapAssertionNotDirectChild => "The assertion must be a direct child of the Security header.",
+        Saml2AssertionFailureReason.SoapAssertionInBody => "The SOAP Body must not hold an assertion.",
+        Saml2AssertionFailureReason.SoapEncryptedAssertion => "Encrypted assertions are not supported.",
+        Saml2AssertionFailureReason.SoapInvalidMustUnderstand => "The Security header's mustUnderstand attribute is not valid.",
         _ => "The assertion is not valid.",
     };
 }

@@ -112,4 +112,27 @@ public enum Saml2AssertionFailureReason
     LifetimeTooLong = 514,
     /// <summary>The conditions hold a condition type this validator does not understand.</summary>
     UnsupportedCondition = 515,
+
+    // SOAP envelopes carrying the assertion in a WS-Security header (6xx)
+
+    /// <summary>The SOAP envelope is larger than <see cref="Saml2BearerOptions.MaximumSoapEnvelopeSize"/>; it was not parsed.</summary>
+    SoapEnvelopeTooLarge = 600,
+    /// <summary>The SOAP envelope is not well-formed XML, holds a DTD or an entity, or lacks the Body the SOAP schema requires.</summary>
+    SoapEnvelopeMalformed = 601,
+    /// <summary>The SOAP envelope nests elements deeper than the configured maximum.</summary>
+    SoapEnvelopeTooDeep = 602,
+    /// <summary>The envelope's namespace is not the SOAP version the Content-Type announces.</summary>
+    SoapVersionMismatch = 603,
+    /// <summary>More than one <c>wsse:Security</c> header is addressed to this node.</summary>
+    SoapMultipleSecurityHeaders = 604,
+    /// <summary>The <c>wsse:Security</c> header holds more than one assertion as a direct child.</summary>
+    SoapMultipleAssertions = 605,
+    /// <summary>An assertion sits inside the <c>wsse:Security</c> header but not as its direct child (wrapped, or in a <c>wsse:BinarySecurityToken</c>).</summary>
+    SoapAssertionNotDirectChild = 606,
+    /// <summary>The SOAP Body holds an assertion: the Body is never a credential.</summary>
+    SoapAssertionInBody = 607,
+    /// <summary>The <c>wsse:Security</c> header holds an <c>EncryptedAssertion</c>, which is not supported.</summary>
+    SoapEncryptedAssertion = 608,
+    /// <summary>The <c>mustUnderstand</c> attribute of the <c>wsse:Security</c> header is not a boolean of the envelope's SOAP version.</summary>
+    SoapInvalidMustUnderstand = 609,
 }

@@ -56,7 +56,7 @@ internal static class Saml2DocumentStructure
             }
 
             // Only the signatures inside the assertion count from here on: walk its own document.
-            assertionDocument = Detach(assertion);
+            assertionDocument = XmlElementDetacher.Detach(assertion);
             assertion = assertionDocument.DocumentElement!;
             elements = ElementCensus.Take(assertion);
         }
@@ -77,39 +77,6 @@ internal static class Saml2DocumentStructure
         return signature.ParentNode == assertion
             ? Saml2AssertionFailureReason.None
             : Saml2AssertionFailureReason.SignatureNotChildOfAssertion;
-    }
-
-    /// <summary>
-    /// Copies the assertion of a Response into a document of its own, with the namespace declarations
-    /// in scope at its place, so that its canonical form is the one its signer computed.
-    /// </summary>
-    private static XmlDocument Detach(XmlElement assertion)
-    {
-        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-        var copy = (XmlElement)document.ImportNode(assertion, deep: true);
-        document.AppendChild(copy);
-        CopyInScopeNamespaceDeclarations(assertion, copy);
-        return document;
-    }
-
-    /// <summary>
-    /// Declares on <paramref name="copy"/> every namespace that is in scope at <paramref name="original"/>
-    /// through its ancestors and that the copy does not declare itself (the nearest declaration wins).
-    /// </summary>
-    public static void CopyInScopeNamespaceDeclarations(XmlElement original, XmlElement copy)
-    {
-        for (var ancestor = original.ParentNode as XmlElement; ancestor is not null; ancestor = ancestor.ParentNode as XmlElement)
-        {
-            foreach (XmlAttribute attribute in ancestor.Attributes)
-            {
-                if (attribute.NamespaceURI == Saml2Constants.XmlnsNamespace && !copy.HasAttribute(attribute.Name))
-                {
-                    var declaration = copy.OwnerDocument.CreateAttribute(attribute.Name, Saml2Constants.XmlnsNamespace);
-                    declaration.Value = attribute.Value;
-                    copy.Attributes.Append(declaration);
-                }
-            }
-        }
     }
 
     /// <summary>A bare-name reference covers the element's subtree only, not comments or PIs beside it.</summary>

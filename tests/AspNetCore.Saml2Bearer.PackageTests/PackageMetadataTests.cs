@@ -16,6 +16,7 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
 {
     private const string MainPackage = "AspNetCore.Saml2Bearer";
     private const string RedisPackage = "AspNetCore.Saml2Bearer.StackExchangeRedis";
+    private const string ToolPackage = "AspNetCore.Saml2Bearer.Tool";
     private const string RepositoryUrl = "https://github.com/aspnetcore-saml2bearer/AspNetCore.Saml2Bearer";
 
     private readonly PackedPackages _packages;
@@ -28,6 +29,7 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
         "AspNetCore.Saml2Bearer.OpenIddict",
         RedisPackage,
         "AspNetCore.Saml2Bearer.Testing",
+        ToolPackage,
         "AspNetCore.Saml2Bearer.Yarp",
     ];
 
@@ -105,14 +107,14 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
 
     [Theory]
     [MemberData(nameof(PackageIds))]
-    public void Package_LibFolder_HoldsTheAssemblyAndItsXmlDocs(string id)
+    public void Package_AssemblyFolder_HoldsTheAssemblyAndItsXmlDocs(string id)
     {
         using var package = ZipFile.OpenRead(_packages.PackagePath(id));
         var names = package.Entries.Select(e => e.FullName).ToArray();
 
-        Assert.Contains($"lib/net10.0/{id}.dll", names);
-        Assert.Contains($"lib/net10.0/{id}.xml", names);
-        var docs = XDocument.Load(package.GetEntry($"lib/net10.0/{id}.xml")!.Open());
+        Assert.Contains($"{AssemblyFolder(id)}/{id}.dll", names);
+        Assert.Contains($"{AssemblyFolder(id)}/{id}.xml", names);
+        var docs = XDocument.Load(package.GetEntry($"{AssemblyFolder(id)}/{id}.xml")!.Open());
         Assert.Equal(id, docs.Root?.Element("assembly")?.Element("name")?.Value);
         Assert.NotEmpty(docs.Root!.Element("members")!.Elements("member"));
     }
@@ -123,7 +125,7 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
     {
         using var symbols = ZipFile.OpenRead(_packages.PackagePath(id, symbols: true));
         using var pdbStream = new MemoryStream();
-        symbols.GetEntry($"lib/net10.0/{id}.pdb")!.Open().CopyTo(pdbStream);
+        symbols.GetEntry($"{AssemblyFolder(id)}/{id}.pdb")!.Open().CopyTo(pdbStream);
         pdbStream.Position = 0;
 
         using var pdb = MetadataReaderProvider.FromPortablePdbStream(pdbStream);
@@ -135,6 +137,16 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
             .Select(info => Encoding.UTF8.GetString(reader.GetBlobBytes(info.Value)))
             .Single();
         Assert.Contains($"https://raw.githubusercontent.com/aspnetcore-saml2bearer/AspNetCore.Saml2Bearer/{_packages.HeadCommit}/", sourceLink, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolPackage_IsADotnetToolNamedSaml2bearer()
+    {
+        using var package = ZipFile.OpenRead(_packages.PackagePath(ToolPackage));
+        var settings = XDocument.Load(package.GetEntry($"{AssemblyFolder(ToolPackage)}/DotnetToolSettings.xml")!.Open());
+
+        Assert.Equal("DotnetTool", Element(ToolPackage, "packageTypes").Elements().Single().Attribute("name")?.Value);
+        Assert.Equal("saml2bearer", settings.Descendants("Command").Single().Attribute("Name")?.Value);
     }
 
     [Fact]
@@ -175,6 +187,9 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
             .ToDictionary(v => (string)v.FixedArguments[0].Value!, v => (string?)v.FixedArguments[1].Value);
         Assert.Equal("True", metadata.GetValueOrDefault("IsTrimmable"));
     }
+
+    /// <summary>Where a package keeps its assembly: a library under lib/, a dotnet tool under tools/.</summary>
+    private static string AssemblyFolder(string id) => id == ToolPackage ? "tools/net10.0/any" : "lib/net10.0";
 
     private static string AttributeTypeName(MetadataReader reader, CustomAttribute attribute)
     {

@@ -259,7 +259,14 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
 
         // The exchange serves every caller waiting for this key: no single caller's cancellation ends it.
         var result = await _tokenService.ExchangeAsync(
-            new Saml2BearerTokenRequest { SchemeName = Scheme.Name, Options = options, Assertion = assertionXml, Scope = options.Scope },
+            new Saml2BearerTokenRequest
+            {
+                SchemeName = Scheme.Name,
+                Options = options,
+                Assertion = assertionXml,
+                Scope = options.Scope,
+                GrantType = assertion?.Version == Saml2AssertionVersion.Saml11 ? options.Saml11GrantType : null,
+            },
             CancellationToken.None).ConfigureAwait(false);
         if (result.Status != Saml2BearerTokenResultStatus.Success)
         {

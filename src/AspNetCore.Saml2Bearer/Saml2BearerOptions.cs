@@ -134,6 +134,15 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>A <c>resource</c> parameter (RFC 8707) for the token request, or <see langword="null"/>.</summary>
     public string? Resource { get; set; }
 
+    /// <summary>
+    /// The <c>grant_type</c> sent with a SAML 1.1 assertion (accepted when
+    /// <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> is on). Default:
+    /// <see cref="Saml2BearerDefaults.Saml11GrantType"/> (<c>urn:ietf:params:oauth:grant-type:saml1_1-bearer</c>,
+    /// as Microsoft Entra ID names it); set <see cref="Saml2BearerDefaults.GrantType"/> for a server that takes
+    /// <c>saml2-bearer</c> for both versions. A SAML 2.0 assertion always goes with <c>saml2-bearer</c>.
+    /// </summary>
+    public string Saml11GrantType { get; set; } = Saml2BearerDefaults.Saml11GrantType;
+
     /// <summary>Extra form parameters sent with every token request.</summary>
     public IDictionary<string, string> AdditionalTokenRequestParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -262,6 +271,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         if (CircuitBreakDuration < MinimumCircuitBreakDuration || CircuitBreakDuration > MaximumCircuitBreakDuration)
         {
             throw Invalid(scheme, $"{nameof(CircuitBreakDuration)} must be from 00:00:00.5 to 1.00:00:00 (the resilience pipeline's range).");
+        }
+
+        if (!Uri.TryCreate(Saml11GrantType, UriKind.Absolute, out _))
+        {
+            throw Invalid(scheme, $"{nameof(Saml11GrantType)} must be an absolute URI such as {Saml2BearerDefaults.Saml11GrantType}.");
         }
     }
 

@@ -152,6 +152,12 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         else
         {
             measurement.Dispose();
+            if (!Options.Assertion.AllowSaml11 && Saml2DocumentStructure.IsSaml11Document(input.Xml!))
+            {
+                // Forwarded unread, but the SAML 1.1 opt-in still holds: the AS is never called.
+                return await RejectAssertionAsync(Saml2AssertionFailureReason.Saml11NotAllowed).ConfigureAwait(false);
+            }
+
             tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
                 Scheme.Name, AuthorizationServer, Options.ClientId, input.Xml, Options.Scope, Options.TokenAudience ?? Options.Resource);
         }
@@ -265,7 +271,9 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
                 Options = options,
                 Assertion = assertionXml,
                 Scope = options.Scope,
-                GrantType = assertion?.Version == Saml2AssertionVersion.Saml11 ? options.Saml11GrantType : null,
+                GrantType = (assertion?.Version == Saml2AssertionVersion.Saml11 || (assertion is null && Saml2DocumentStructure.IsSaml11Document(assertionXml)))
+                    ? options.Saml11GrantType
+                    : null,
             },
             CancellationToken.None).ConfigureAwait(false);
         if (result.Status != Saml2BearerTokenResultStatus.Success)

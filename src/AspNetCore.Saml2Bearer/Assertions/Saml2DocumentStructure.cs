@@ -145,6 +145,26 @@ internal static class Saml2DocumentStructure
     }
 
     /// <summary>
+    /// Whether the document element of <paramref name="xml"/> is a SAML 1.1 assertion, read without building
+    /// the document (for bytes forwarded unvalidated, which still need their grant type and the
+    /// <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> rule). Malformed input is not SAML 1.1.
+    /// </summary>
+    public static bool IsSaml11Document(byte[] xml)
+    {
+        try
+        {
+            using var reader = XmlReader.Create(new MemoryStream(xml, writable: false), SecureXmlLoader.CreateReaderSettings(xml.Length));
+            return reader.MoveToContent() == XmlNodeType.Element
+                && reader.LocalName == "Assertion"
+                && reader.NamespaceURI == Saml2Constants.Saml11AssertionNamespace;
+        }
+        catch (XmlException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Copies the assertion of a Response into a document of its own, with the namespace declarations
     /// in scope at its place, so that its canonical form is the one its signer computed.
     /// </summary>

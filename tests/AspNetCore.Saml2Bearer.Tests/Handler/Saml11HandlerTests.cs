@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Claims;
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace AspNetCore.Saml2Bearer.Tests.Handler;
 
@@ -106,6 +108,52 @@ public sealed class Saml11HandlerTests(ValidatorFixture fixture) : IClassFixture
         Assert.Equal(first.Name, second.Name);
         Assert.Equal(["1.1"], second.Values(Saml2BearerDefaults.AssertionVersionClaimType));
         Assert.Equal(1, host.TokenService.Calls);
+    }
+
+    [Fact]
+    public async Task Request_Saml11InTrustAuthorizationServerModeWhileNotAllowed_Returns401AndDoesNotExchange()
+    {
+        // The bytes are forwarded unvalidated in this mode, but the SAML 1.1 opt-in still holds.
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture, TrustAuthorizationServer);
+
+        using var response = await host.GetAsync("/whoami", Saml11Assertion(host));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("SAML 1.1 assertions are not accepted.", Assert.Single(response.Headers.WwwAuthenticate).ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, host.TokenService.Calls);
+    }
+
+    [Fact]
+    public async Task Request_Saml11InTrustAuthorizationServerModeWhileAllowed_ExchangesWithSaml11GrantType()
+    {
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture, options =>
+        {
+            TrustAuthorizationServer(options);
+            options.Assertion.AllowSaml11 = true;
+        });
+
+        // The token is opaque, so the principal cannot be vouched for (503); the request is what counts here.
+        using var response = await host.GetAsync("/whoami", Saml11Assertion(host));
+
+        Assert.Equal(Saml2BearerDefaults.Saml11GrantType, Assert.Single(host.TokenService.Requests).GrantType);
+    }
+
+    [Fact]
+    public async Task Request_Saml20InTrustAuthorizationServerMode_ExchangesWithSaml2GrantType()
+    {
+        await using var host = await Saml2BearerTestHost.StartAsync(fixture, TrustAuthorizationServer);
+
+        using var response = await host.GetAsync("/whoami", host.Assertion());
+
+        Assert.Null(Assert.Single(host.TokenService.Requests).GrantType);
+    }
+
+    private void TrustAuthorizationServer(Saml2BearerOptions options)
+    {
+        var configuration = new OpenIdConnectConfiguration { Issuer = "https://as.example.com", TokenEndpoint = Saml2BearerTestHost.TokenEndpoint };
+        options.Authority = "https://as.example.com";
+        options.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(configuration);
+        options.AssertionValidationMode = Saml2BearerAssertionValidationMode.TrustAuthorizationServer;
     }
 
     [Fact]

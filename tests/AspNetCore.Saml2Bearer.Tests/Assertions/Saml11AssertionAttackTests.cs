@@ -892,6 +892,45 @@ public sealed class Saml11AssertionAttackTests(ValidatorFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task ValidateAsync_Saml11FollowedBySecondRoot_ReturnsMalformedXml()
+    {
+        // Row 16 on V1 (CVE-2022-39299): V1 followed by an evil second root.
+        var v1 = SignedV1();
+        var xml = v1.OuterXml + EvilCopy(MaliciousAssertions.Clone(v1).DocumentElement!).OuterXml;
+
+        var result = await fixture.CreateSaml11Validator().ValidateAsync(MaliciousAssertions.Base64(xml));
+
+        Assert.Equal(Saml2AssertionFailureReason.MalformedXml, result.FailureReason);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_Saml11WithExternalEntity_ReturnsMalformedXmlWithoutFetching()
+    {
+        // Row 32 on V1: the DTD is refused before any entity is resolved.
+        using var listener = new RecordingTcpListener();
+        var xml = $"<!DOCTYPE saml:Assertion [<!ENTITY xxe SYSTEM \"{listener.Url("xxe11")}\">]>"
+            + SignedV1().OuterXml.Replace(">alice@example.com</saml:NameIdentifier>", ">&xxe;</saml:NameIdentifier>", StringComparison.Ordinal);
+
+        var result = await fixture.CreateSaml11Validator().ValidateAsync(MaliciousAssertions.Base64(xml));
+
+        Assert.Equal(Saml2AssertionFailureReason.MalformedXml, result.FailureReason);
+        Assert.Equal(0, listener.Connections);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_Saml11DeepNesting_ReturnsDepthExceeded()
+    {
+        // Row 35 on V1.
+        var xml = SignedV1().OuterXml;
+        var at = xml.IndexOf("</saml:AttributeValue>", StringComparison.Ordinal);
+        var nested = string.Concat(Enumerable.Repeat("<a>", 10_000)) + string.Concat(Enumerable.Repeat("</a>", 10_000));
+
+        var result = await fixture.CreateSaml11Validator().ValidateAsync(MaliciousAssertions.Base64(xml.Insert(at, nested)));
+
+        Assert.Equal(Saml2AssertionFailureReason.DepthExceeded, result.FailureReason);
+    }
+
+    [Fact]
     public async Task ValidateAsync_Saml11NoNameIdentifierAnywhere_ReturnsNameIdMissing()
     {
         // Row 45 on V1: subjects confirmed by bearer but naming no one.

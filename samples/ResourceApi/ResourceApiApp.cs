@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using AspNetCore.Saml2Bearer;
 using Microsoft.AspNetCore.DataProtection;
-using StackExchange.Redis;
 
 namespace ResourceApi;
 
@@ -58,7 +57,7 @@ public static class ResourceApiApp
     /// <summary>
     /// With <c>ConnectionStrings:Redis</c>: Redis as the token cache's L2 (entries encrypted with Data
     /// Protection), the Data Protection key ring in Redis so instances read each other's entries, and the
-    /// connection the handler takes its cross-instance exchange lock with.
+    /// cross-instance exchange lock, all on one connection (AspNetCore.Saml2Bearer.StackExchangeRedis).
     /// </summary>
     private static void AddRedis(WebApplicationBuilder builder)
     {
@@ -67,19 +66,13 @@ public static class ResourceApiApp
             return;
         }
 
-        // One connection for the cache, the key ring and the lock. abortConnect=false: the API starts,
-        // and serves from memory and the exchange, while Redis is down.
-        var redisOptions = ConfigurationOptions.Parse(redis);
-        redisOptions.AbortOnConnectFail = false;
-        var multiplexer = ConnectionMultiplexer.Connect(redisOptions);
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => multiplexer); // a factory: disposed at shutdown
-        builder.Services.AddStackExchangeRedisCache(options =>
+        // abortConnect=false is always applied: the API starts, and serves from memory and the exchange,
+        // while Redis is down.
+        builder.Services.AddSaml2BearerRedis(options =>
         {
-            options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer);
+            options.Configuration = redis;
             options.InstanceName = builder.Configuration["Redis:InstanceName"];
         });
-        builder.Services.AddDataProtection()
-            .SetApplicationName("AspNetCore.Saml2Bearer.ResourceApi")
-            .PersistKeysToStackExchangeRedis(multiplexer, "saml2bearer:dataprotection-keys");
+        builder.Services.AddDataProtection().SetApplicationName("AspNetCore.Saml2Bearer.ResourceApi");
     }
 }

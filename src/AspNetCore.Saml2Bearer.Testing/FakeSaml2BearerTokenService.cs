@@ -6,7 +6,11 @@ namespace AspNetCore.Saml2Bearer.Testing;
 /// An <see cref="ISaml2BearerTokenService"/> for tests: counts every exchange, keeps the most recent
 /// requests (at most <see cref="MaxRecordedRequests"/>, so a long soak or load run does not grow without
 /// bound) and answers with <see cref="Responder"/> (by default an opaque token valid for an hour with the
-/// requested scope). Register it before <c>AddSaml2Bearer()</c> to replace the HTTP implementation.
+/// requested scope). <c>services.AddSaml2BearerTestIdentityProvider(...)</c> puts it in place of whatever
+/// <see cref="ISaml2BearerTokenService"/> is registered, before or after <c>AddSaml2Bearer()</c>, and so works from
+/// <c>WebApplicationFactory</c>'s <c>ConfigureTestServices</c>. By hand: register it before <c>AddSaml2Bearer()</c>
+/// (which adds the HTTP implementation only when no token service is registered), or replace the registration
+/// afterwards (<c>services.Replace(ServiceDescriptor.Singleton&lt;ISaml2BearerTokenService&gt;(fake))</c>).
 /// </summary>
 public sealed class FakeSaml2BearerTokenService : ISaml2BearerTokenService
 {

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography.Xml;
 using AspNetCore.Saml2Bearer.Assertions;
@@ -12,19 +13,46 @@ public sealed class TestSaml2IdentityProvider : IDisposable
 {
     private readonly TestSigningKey _key;
 
+    /// <summary>The entity ID used unless one is given.</summary>
+    public const string DefaultEntityId = "https://idp.test/saml";
+
     /// <summary>Creates an identity provider with a freshly generated key.</summary>
     /// <param name="entityId">The entity ID written into <c>saml:Issuer</c>.</param>
     /// <param name="keyType">The kind of key to generate.</param>
     /// <param name="timeProvider">The clock for issue instants. Default: <see cref="TimeProvider.System"/>.</param>
-    public TestSaml2IdentityProvider(string entityId = "https://idp.test/saml", TestSaml2KeyType keyType = TestSaml2KeyType.Rsa, TimeProvider? timeProvider = null)
+    public TestSaml2IdentityProvider(string entityId = DefaultEntityId, TestSaml2KeyType keyType = TestSaml2KeyType.Rsa, TimeProvider? timeProvider = null)
+        : this(entityId, CreateKey(keyType), timeProvider)
+    {
+    }
+
+    private TestSaml2IdentityProvider(string entityId, TestSigningKey key, TimeProvider? timeProvider)
     {
         ArgumentException.ThrowIfNullOrEmpty(entityId);
         EntityId = entityId;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _key = keyType == TestSaml2KeyType.Ecdsa ? TestSigningKey.CreateEcdsa("CN=Test SAML IdP") : TestSigningKey.CreateRsa("CN=Test SAML IdP");
-        SignatureAlgorithm = keyType == TestSaml2KeyType.Ecdsa
+        _key = key;
+        SignatureAlgorithm = key.IsEcdsa
             ? "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
             : SignedXml.XmlDsigRSASHA256Url;
+    }
+
+    /// <summary>
+    /// Creates an identity provider whose key and certificate live in the PEM file <paramref name="keyFilePath"/>
+    /// (a <c>CERTIFICATE</c> and its unencrypted PKCS#8 <c>PRIVATE KEY</c>): read when the file exists, otherwise
+    /// generated and written there (readable by the owner only, on Unix). A development identity provider
+    /// thus keeps its certificate across restarts, as <c>dotnet user-jwts</c> keeps its key, and the same file
+    /// can be the application's <c>Assertion:SigningCertificates</c> entry (the private key in it is ignored there).
+    /// </summary>
+    /// <param name="keyFilePath">The PEM file. Keep it out of source control: it holds a private key.</param>
+    /// <param name="entityId">The entity ID written into <c>saml:Issuer</c>.</param>
+    /// <param name="keyType">The kind of key to generate when the file does not exist; an existing file's key decides otherwise.</param>
+    /// <param name="timeProvider">The clock for issue instants. Default: <see cref="TimeProvider.System"/>.</param>
+    /// <returns>The identity provider.</returns>
+    /// <exception cref="InvalidOperationException">The file exists but does not hold a certificate and its matching private key.</exception>
+    public static TestSaml2IdentityProvider LoadOrCreate(string keyFilePath, string entityId = DefaultEntityId, TestSaml2KeyType keyType = TestSaml2KeyType.Rsa, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyFilePath);
+        return new TestSaml2IdentityProvider(entityId, TestSigningKeyFile.LoadOrCreate(keyFilePath, () => CreateKey(keyType)), timeProvider);
     }
 
     /// <summary>The entity ID written into <c>saml:Issuer</c>.</summary>
@@ -57,6 +85,24 @@ public sealed class TestSaml2IdentityProvider : IDisposable
     /// <returns>The encoded assertion.</returns>
     public string IssueAssertion(Action<TestSaml2AssertionDescriptor>? configure = null) =>
         Saml2AssertionBuilder.Encode(CreateBuilder(configure).BuildSigned(_key));
+
+    /// <summary>
+    /// Mints a signed assertion for <paramref name="nameId"/> and returns the <c>Authorization</c> header that
+    /// carries it: <c>SAML &lt;base64&gt;</c>. Set it on a request or on <c>HttpClient.DefaultRequestHeaders</c>;
+    /// <c>ToString()</c> gives the header's text.
+    /// </summary>
+    /// <param name="nameId">The subject's NameID.</param>
+    /// <param name="configure">Sets what else the assertion says (attributes, audience, lifetime...); the defaults make a valid assertion.</param>
+    /// <returns>The header value.</returns>
+    public AuthenticationHeaderValue CreateAuthorizationHeader(string nameId, Action<TestSaml2AssertionDescriptor>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nameId);
+        return new AuthenticationHeaderValue(Saml2BearerDefaults.HeaderScheme, IssueAssertion(descriptor =>
+        {
+            descriptor.NameId = nameId;
+            configure?.Invoke(descriptor);
+        }));
+    }
 
     /// <summary>
     /// Creates the low-level builder for an assertion, for tests that need to tamper with it; sign it with
@@ -181,4 +227,7 @@ public sealed class TestSaml2IdentityProvider : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _key.Dispose();
+
+    private static TestSigningKey CreateKey(TestSaml2KeyType keyType) =>
+        keyType == TestSaml2KeyType.Ecdsa ? TestSigningKey.CreateEcdsa("CN=Test SAML IdP") : TestSigningKey.CreateRsa("CN=Test SAML IdP");
 }

@@ -26,6 +26,15 @@ public sealed class TestSigningKey : IDisposable
     /// <summary>Whether the key is an ECDSA key.</summary>
     public bool IsEcdsa => PrivateKey is ECDsa;
 
+    /// <summary>Wraps a certificate that carries its RSA or ECDSA private key.</summary>
+    /// <returns>The key, or <see langword="null"/> when the certificate carries neither.</returns>
+    internal static TestSigningKey? FromCertificate(X509Certificate2 certificate)
+    {
+        AsymmetricAlgorithm? privateKey = certificate.GetRSAPrivateKey();
+        privateKey ??= certificate.GetECDsaPrivateKey();
+        return privateKey is null ? null : new TestSigningKey(privateKey, certificate);
+    }
+
     /// <summary>Generates an RSA key and a self-signed certificate.</summary>
     /// <param name="subject">The subject.</param>
     /// <param name="keySize">The keySize.</param>

@@ -26,6 +26,16 @@ public static class Saml2BearerExtensions
     public static AuthenticationBuilder AddSaml2Bearer(this AuthenticationBuilder builder, Action<Saml2BearerOptions>? configureOptions) =>
         builder.AddSaml2Bearer(Saml2BearerDefaults.AuthenticationScheme, displayName: null, configureOptions);
 
+    /// <summary>
+    /// Adds a SAML 2.0 bearer scheme named <paramref name="authenticationScheme"/>, configured from
+    /// <c>Authentication:Schemes:&lt;authenticationScheme&gt;</c>.
+    /// </summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="authenticationScheme">The scheme name.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddSaml2Bearer(this AuthenticationBuilder builder, string authenticationScheme) =>
+        builder.AddSaml2Bearer(authenticationScheme, displayName: null, configureOptions: null);
+
     /// <summary>Adds a SAML 2.0 bearer scheme named <paramref name="authenticationScheme"/>.</summary>
     /// <param name="builder">The authentication builder.</param>
     /// <param name="authenticationScheme">The scheme name.</param>

@@ -11,7 +11,11 @@ public enum Saml2BearerFailureKind
     /// <summary>The authorization server refused the assertion (<c>invalid_grant</c>): 401 <c>invalid_token</c>.</summary>
     GrantRejected = 1,
 
-    /// <summary>The authorization server refused this API as a client: 401 <c>invalid_token</c>, logged as a configuration fault.</summary>
+    /// <summary>
+    /// The authorization server refused this API as a client (<c>invalid_client</c>, <c>unauthorized_client</c>,
+    /// <c>invalid_scope</c>, <c>unsupported_grant_type</c>, <c>invalid_request</c>): a misconfiguration of this API
+    /// that the caller cannot fix, answered 503 with <c>Retry-After</c> (no <c>invalid_token</c>) and logged at Error.
+    /// </summary>
     ClientRejected = 2,
 
     /// <summary>The authorization server is unreachable, failing or answered something unusable: 503 with <c>Retry-After</c>.</summary>

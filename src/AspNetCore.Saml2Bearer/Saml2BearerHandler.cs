@@ -60,7 +60,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         {
             // Never a 500: an unexpected fault is reported as a temporary failure. Only the type is
             // logged, since an exception message could quote input.
-            Saml2BearerLog.AuthorizationServerUnavailable(Logger, exception.GetType().Name);
+            Saml2BearerLog.AuthorizationServerUnavailable(Logger, LogLevel.Warning, exception.GetType().Name);
             return await FailAsync(ServiceUnavailable("unexpected_error", null)).ConfigureAwait(false);
         }
     }
@@ -114,7 +114,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
                 if (!validation.IsValid)
                 {
                     measurement.Rejected(validation.FailureReason);
-                    return await RejectAssertionAsync(validation.FailureReason).ConfigureAwait(false);
+                    return await RejectAssertionAsync(validation.FailureReason, input.Xml).ConfigureAwait(false);
                 }
 
                 assertion = validation.Assertion;
@@ -253,7 +253,13 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         using var measurement = new Saml2BearerExchangeMeasurement(
             Metrics, Context.RequestServices.GetRequiredService<Saml2BearerTokenEndpointMonitor>().For(Scheme.Name), TimeProvider, Scheme.Name, assertion?.Issuer);
         var lookup = await ExchangeCoreAsync(assertionXml, assertion).ConfigureAwait(false);
-        measurement.Completed(lookup.Failure?.Status ?? Saml2BearerTokenResultStatus.Success);
+        if (lookup.Failure is { IsLogged: false } failure)
+        {
+            // Once per exchange, however many requests wait for it: nobody has logged this failure yet.
+            Saml2BearerLog.ExchangeFailed(Logger, failure, quiet: false);
+        }
+
+        measurement.Completed(lookup.Failure);
         return lookup;
     }
 
@@ -296,13 +302,13 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         if (claims is null)
         {
             Saml2BearerLog.TokenValidationFailed(Logger);
-            return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
+            return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
         }
 
         if (options.AssertionValidationMode == Saml2BearerAssertionValidationMode.TrustAuthorizationServer && !state.TokenClaimsValidator.CanVouch(response))
         {
             Saml2BearerLog.TokenDoesNotVouch(Logger);
-            return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
+            return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
         }
 
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
@@ -361,27 +367,36 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         return properties;
     }
 
-    private Task<AuthenticateResult> RejectAssertionAsync(Saml2AssertionFailureReason reason)
+    private Task<AuthenticateResult> RejectAssertionAsync(Saml2AssertionFailureReason reason, byte[]? xml = null)
     {
-        Saml2BearerLog.AssertionRejected(Logger, reason);
+        if (Logger.IsEnabled(LogLevel.Information) && Saml2BearerSha1Hint.Sha1Algorithm(reason, xml, Options.State!.Validator.Parameters) is { } sha1)
+        {
+            Saml2BearerLog.AssertionRejectedSha1(Logger, reason, sha1);
+        }
+        else
+        {
+            Saml2BearerLog.AssertionRejected(Logger, reason);
+        }
+
         return FailAsync(new Saml2BearerAuthenticationException(
             Saml2BearerFailureKind.AssertionRejected, Saml2AssertionFailureMessages.Describe(reason), reason));
     }
 
     private Saml2BearerAuthenticationException MapExchangeFailure(Saml2BearerTokenResult failure)
     {
-        switch (failure.Status)
+        // The failure itself was logged once, where it happened; this is only this request's answer.
+        Saml2BearerLog.ExchangeFailed(Logger, failure, quiet: true);
+        return failure.Status switch
         {
-            case Saml2BearerTokenResultStatus.InvalidGrant:
-                Saml2BearerLog.GrantRejected(Logger, failure.Error);
-                return new Saml2BearerAuthenticationException(Saml2BearerFailureKind.GrantRejected, "The authorization server did not accept the assertion.");
-            case Saml2BearerTokenResultStatus.ClientError:
-                Saml2BearerLog.ClientRejected(Logger, failure.Error);
-                return new Saml2BearerAuthenticationException(Saml2BearerFailureKind.ClientRejected, "The assertion could not be exchanged for an access token.");
-            default:
-                Saml2BearerLog.AuthorizationServerUnavailable(Logger, failure.Error);
-                return ServiceUnavailable(failure.Error, failure.RetryAfter);
-        }
+            Saml2BearerTokenResultStatus.InvalidGrant =>
+                new Saml2BearerAuthenticationException(Saml2BearerFailureKind.GrantRejected, "The authorization server did not accept the assertion."),
+
+            // Our misconfiguration, not the caller's: a 503 like an unavailable server, never invalid_token.
+            Saml2BearerTokenResultStatus.ClientError =>
+                new Saml2BearerAuthenticationException(
+                    Saml2BearerFailureKind.ClientRejected, "The authorization server is temporarily unavailable.", retryAfter: failure.RetryAfter ?? Options.DefaultRetryAfter),
+            _ => ServiceUnavailable(failure.Error, failure.RetryAfter),
+        };
     }
 
     private Saml2BearerAuthenticationException ServiceUnavailable(string? error, TimeSpan? retryAfter) =>
@@ -401,7 +416,8 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         var failure = authenticateResult.Failure as Saml2BearerAuthenticationException
             ?? (authenticateResult.Failure is null ? null : new Saml2BearerAuthenticationException(Saml2BearerFailureKind.RejectedByEvent, "The request was rejected."));
         var challenge = new ChallengeContext(Context, Scheme, Options, properties) { AuthenticateFailure = failure };
-        if (failure is not null && failure.Kind != Saml2BearerFailureKind.ServiceUnavailable)
+        var unavailable = failure?.Kind is Saml2BearerFailureKind.ServiceUnavailable or Saml2BearerFailureKind.ClientRejected;
+        if (failure is not null && !unavailable)
         {
             challenge.Error = "invalid_token";
             challenge.ErrorDescription = Options.IncludeErrorDetails ? failure.Message : null;
@@ -413,10 +429,10 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             return;
         }
 
-        if (failure?.Kind == Saml2BearerFailureKind.ServiceUnavailable)
+        if (unavailable)
         {
             Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            var retryAfter = failure.RetryAfter ?? Options.DefaultRetryAfter;
+            var retryAfter = failure!.RetryAfter ?? Options.DefaultRetryAfter;
             Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return;
         }

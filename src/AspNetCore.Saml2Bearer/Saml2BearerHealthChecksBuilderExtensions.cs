@@ -22,11 +22,23 @@ public static class Saml2BearerHealthChecksBuilderExtensions
     /// <param name="builder">The health checks builder.</param>
     /// <param name="scheme">The authentication scheme added with <c>AddSaml2Bearer</c>.</param>
     /// <param name="name">The name of the check. Default: <c>saml2bearer-&lt;scheme&gt;</c>.</param>
+    /// <param name="failureStatus">
+    /// The status reported when the check fails (circuit open, no answer, nothing configured). Default:
+    /// <see cref="HealthStatus.Unhealthy"/>. A server error or recent failed exchanges are always Degraded.
+    /// </param>
+    /// <param name="tags">Tags to filter checks by (for example per endpoint). Default: <c>saml2bearer</c>.</param>
+    /// <param name="timeout">
+    /// How long the check may run, the probe included. Default: none from the health check service, and the probe
+    /// gives up after 5 seconds.
+    /// </param>
     /// <returns>The builder.</returns>
     public static IHealthChecksBuilder AddSaml2BearerTokenEndpoint(
         this IHealthChecksBuilder builder,
         string scheme = Saml2BearerDefaults.AuthenticationScheme,
-        string? name = null)
+        string? name = null,
+        HealthStatus? failureStatus = null,
+        IEnumerable<string>? tags = null,
+        TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(scheme);
@@ -44,7 +56,8 @@ public static class Saml2BearerHealthChecksBuilderExtensions
                 services.GetRequiredService<IHttpClientFactory>(),
                 services.GetRequiredService<Saml2BearerTokenEndpointMonitor>(),
                 services.GetRequiredService<ILogger<Saml2BearerTokenEndpointHealthCheck>>()),
-            failureStatus: null,
-            tags: ["saml2bearer"]));
+            failureStatus,
+            tags ?? ["saml2bearer"],
+            timeout));
     }
 }

@@ -205,72 +205,146 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>The <c>Retry-After</c> sent with a 503 when the token service gives none. Default: 30 seconds.</summary>
     public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether a key under <c>Authentication:Schemes:&lt;scheme&gt;</c> that is not a setting (say
+    /// <c>Scopes</c> for <c>Scope</c>) fails startup. Default: false, a warning is logged at startup naming
+    /// the key and the nearest setting.
+    /// </summary>
+    public bool RejectUnknownConfigurationKeys { get; set; }
 
     /// <summary>The per-scheme state built in post-configuration.</summary>
     internal Saml2BearerSchemeState? State { get; set; }
 
+    /// <summary>The configuration section the options were bound from; validation errors name keys under it.</summary>
+    internal string? ConfigurationPath { get; set; }
+
+    /// <summary>Values found in configuration that could not be bound (key relative to <see cref="ConfigurationPath"/>).</summary>
+    internal List<(string Key, string Message)> ConfigurationErrors { get; } = [];
+
+    /// <summary>Keys found in configuration that are not settings (key relative to <see cref="ConfigurationPath"/>).</summary>
+    internal List<(string Key, string Message)> UnknownConfigurationKeys { get; } = [];
+
     /// <summary>
-    /// Checks the options at startup and names what is missing or inconsistent.
+    /// Checks the options at startup and names everything missing or inconsistent at once, each with
+    /// its configuration key (<c>Authentication:Schemes:&lt;scheme&gt;:Assertion:ValidAudiences</c>).
     /// </summary>
     /// <param name="scheme">The scheme the options belong to.</param>
-    /// <exception cref="InvalidOperationException">The options cannot work.</exception>
+    /// <exception cref="InvalidOperationException">The options cannot work; the message lists every problem.</exception>
     public override void Validate(string scheme)
     {
         base.Validate(scheme);
-        if (string.IsNullOrEmpty(TokenEndpoint) && string.IsNullOrEmpty(Authority))
+        var errors = new List<(string Key, string Message)>(ConfigurationErrors);
+        if (RejectUnknownConfigurationKeys)
         {
-            throw Invalid(scheme, $"neither {nameof(TokenEndpoint)} nor {nameof(Authority)} is set: set the token endpoint of the authorization server, or its issuer for discovery.");
+            errors.AddRange(UnknownConfigurationKeys.Select(u => (u.Key, u.Message + $" ({nameof(RejectUnknownConfigurationKeys)} is on)")));
         }
 
-        ValidateAddress(scheme, nameof(TokenEndpoint), TokenEndpoint);
-        ValidateAddress(scheme, nameof(Authority), Authority);
-        ValidateAddress(scheme, nameof(MetadataAddress), MetadataAddress);
+        CollectErrors(errors);
+        if (errors.Count == 0)
+        {
+            return;
+        }
+
+        var path = ConfigurationPath ?? "Authentication:Schemes:" + scheme;
+        var lines = errors.Select(e => e.Message.StartsWith($"'{path}:{e.Key}'", StringComparison.Ordinal) ? e.Message : $"{path}:{e.Key}: {e.Message}");
+        var message = errors.Count == 1
+            ? lines.Single()
+            : $"{errors.Count} problems:{Environment.NewLine}- " + string.Join(Environment.NewLine + "- ", lines);
+        throw Invalid(scheme, message);
+    }
+
+    private void CollectErrors(List<(string Key, string Message)> errors)
+    {
+        if (string.IsNullOrEmpty(TokenEndpoint) && string.IsNullOrEmpty(Authority))
+        {
+            errors.Add((nameof(TokenEndpoint), $"neither {nameof(TokenEndpoint)} nor {nameof(Authority)} is set: set the token endpoint of the authorization server, or its issuer for discovery."));
+        }
+
+        ValidateAddress(errors, nameof(TokenEndpoint), TokenEndpoint);
+        ValidateAddress(errors, nameof(Authority), Authority);
+        ValidateAddress(errors, nameof(MetadataAddress), MetadataAddress);
 
         switch (ClientAuthenticationMethod)
         {
             case Saml2BearerClientAuthenticationMethod.ClientSecretBasic or Saml2BearerClientAuthenticationMethod.ClientSecretPost
                 when string.IsNullOrEmpty(ClientId) || string.IsNullOrEmpty(ClientSecret):
-                throw Invalid(scheme, $"{nameof(ClientAuthenticationMethod)} {ClientAuthenticationMethod} needs {nameof(ClientId)} and {nameof(ClientSecret)}.");
+                errors.Add((string.IsNullOrEmpty(ClientId) ? nameof(ClientId) : nameof(ClientSecret),
+                    $"{nameof(ClientAuthenticationMethod)} {ClientAuthenticationMethod} needs {nameof(ClientId)} and {nameof(ClientSecret)}."));
+                break;
             case Saml2BearerClientAuthenticationMethod.PrivateKeyJwt when string.IsNullOrEmpty(ClientId) || ClientSigningCredentials is null:
-                throw Invalid(scheme, $"{nameof(ClientAuthenticationMethod)} PrivateKeyJwt needs {nameof(ClientId)} and {nameof(ClientSigningCredentials)}.");
+                errors.Add((string.IsNullOrEmpty(ClientId) ? nameof(ClientId) : nameof(ClientSigningCredentials),
+                    $"{nameof(ClientAuthenticationMethod)} PrivateKeyJwt needs {nameof(ClientId)} and {nameof(ClientSigningCredentials)} (in configuration: {nameof(ClientSigningCredentials)}:Key, a PEM private key file or inline PEM, and {nameof(ClientSigningCredentials)}:KeyId)."));
+                break;
         }
 
         if (AssertionValidationMode == Saml2BearerAssertionValidationMode.Full)
         {
             if (Assertion.ValidRecipients.Count == 0 && string.IsNullOrEmpty(TokenEndpoint))
             {
-                throw Invalid(scheme, $"{nameof(Assertion)}.{nameof(Saml2AssertionValidationParameters.ValidRecipients)} is empty and the token endpoint is discovered: set the recipient the identity provider writes into the assertions.");
+                errors.Add(($"{nameof(Assertion)}:{nameof(Saml2AssertionValidationParameters.ValidRecipients)}",
+                    $"{nameof(Assertion)}.{nameof(Saml2AssertionValidationParameters.ValidRecipients)} is empty and the token endpoint is discovered: set the recipient the identity provider writes into the assertions."));
             }
 
-            try
+            foreach (var (key, message) in Assertion.GetValidationErrors())
             {
-                Assertion.Validate();
-            }
-            catch (InvalidOperationException exception)
-            {
-                throw Invalid(scheme, $"{nameof(Assertion)}: {exception.Message}");
+                // Without a token endpoint the recipient error above already says what to do.
+                if (key == nameof(Saml2AssertionValidationParameters.ValidRecipients) && Assertion.ValidRecipients.Count == 0 && string.IsNullOrEmpty(TokenEndpoint))
+                {
+                    continue;
+                }
+
+                errors.Add(($"{nameof(Assertion)}:{key}", $"{nameof(Assertion)}: {message}"));
             }
         }
         else if (string.IsNullOrEmpty(Authority) && ConfigurationManager is null)
         {
-            throw Invalid(scheme, $"{nameof(AssertionValidationMode)} TrustAuthorizationServer needs {nameof(Authority)}: the principal must come from a JWT the authorization server signed, validated against its JWKS (token introspection is not supported).");
+            errors.Add((nameof(Authority), $"{nameof(AssertionValidationMode)} TrustAuthorizationServer needs {nameof(Authority)}: the principal must come from a JWT the authorization server signed, validated against its JWKS (token introspection is not supported)."));
         }
 
-        if (string.IsNullOrEmpty(HeaderName) || (AllowFormField && string.IsNullOrEmpty(FormFieldName)))
+        if (string.IsNullOrEmpty(HeaderName))
         {
-            throw Invalid(scheme, $"{nameof(HeaderName)} (and {nameof(FormFieldName)} when {nameof(AllowFormField)} is on) must not be empty.");
+            errors.Add((nameof(HeaderName), $"{nameof(HeaderName)} (and {nameof(FormFieldName)} when {nameof(AllowFormField)} is on) must not be empty."));
         }
 
-        if (BackchannelTimeout <= TimeSpan.Zero || TokenExpirationMargin < TimeSpan.Zero || DefaultTokenLifetime <= TimeSpan.Zero
-            || TokenCacheSizeLimit <= 0 || AssertionCacheSizeLimit <= 0 || MaximumTokenResponseSize <= 0 || DefaultRetryAfter <= TimeSpan.Zero
-            || MaxConcurrentExchanges <= 0)
+        if (AllowFormField && string.IsNullOrEmpty(FormFieldName))
         {
-            throw Invalid(scheme, $"{nameof(BackchannelTimeout)}, {nameof(DefaultTokenLifetime)}, {nameof(DefaultRetryAfter)}, the cache size limits, {nameof(MaximumTokenResponseSize)} and {nameof(MaxConcurrentExchanges)} must be positive, and {nameof(TokenExpirationMargin)} not negative.");
+            errors.Add((nameof(FormFieldName), $"{nameof(HeaderName)} (and {nameof(FormFieldName)} when {nameof(AllowFormField)} is on) must not be empty."));
+        }
+
+        Positive(errors, nameof(BackchannelTimeout), BackchannelTimeout > TimeSpan.Zero);
+        Positive(errors, nameof(DefaultTokenLifetime), DefaultTokenLifetime > TimeSpan.Zero);
+        Positive(errors, nameof(DefaultRetryAfter), DefaultRetryAfter > TimeSpan.Zero);
+        Positive(errors, nameof(TokenCacheSizeLimit), TokenCacheSizeLimit > 0);
+        Positive(errors, nameof(AssertionCacheSizeLimit), AssertionCacheSizeLimit > 0);
+        Positive(errors, nameof(MaximumTokenResponseSize), MaximumTokenResponseSize > 0);
+        Positive(errors, nameof(MaxConcurrentExchanges), MaxConcurrentExchanges > 0);
+        Positive(errors, nameof(ClientAssertionLifetime), ClientAssertionLifetime > TimeSpan.Zero);
+        if (TokenExpirationMargin < TimeSpan.Zero)
+        {
+            errors.Add((nameof(TokenExpirationMargin), $"{nameof(TokenExpirationMargin)} must not be negative."));
         }
 
         if (CircuitBreakDuration < MinimumCircuitBreakDuration || CircuitBreakDuration > MaximumCircuitBreakDuration)
         {
-            throw Invalid(scheme, $"{nameof(CircuitBreakDuration)} must be from 00:00:00.5 to 1.00:00:00 (the resilience pipeline's range).");
+            errors.Add((nameof(CircuitBreakDuration), $"{nameof(CircuitBreakDuration)} must be from 00:00:00.5 to 1.00:00:00 (the resilience pipeline's range)."));
+        }
+
+        if (AutomaticRefreshInterval < ConfigurationManager<OpenIdConnectConfiguration>.MinimumAutomaticRefreshInterval)
+        {
+            errors.Add((nameof(AutomaticRefreshInterval), $"{nameof(AutomaticRefreshInterval)} must be at least {ConfigurationManager<OpenIdConnectConfiguration>.MinimumAutomaticRefreshInterval:c} (Microsoft.IdentityModel's minimum)."));
+        }
+
+        if (RefreshInterval < ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval)
+        {
+            errors.Add((nameof(RefreshInterval), $"{nameof(RefreshInterval)} must be at least {ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval:c} (Microsoft.IdentityModel's minimum)."));
+        }
+    }
+
+    private static void Positive(List<(string Key, string Message)> errors, string name, bool valid)
+    {
+        if (!valid)
+        {
+            errors.Add((name, $"{name} must be positive."));
         }
 
         if (!Uri.TryCreate(Saml11GrantType, UriKind.Absolute, out _))
@@ -282,7 +356,7 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     private static readonly TimeSpan MinimumCircuitBreakDuration = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaximumCircuitBreakDuration = TimeSpan.FromDays(1);
 
-    private void ValidateAddress(string scheme, string name, string? address)
+    private void ValidateAddress(List<(string Key, string Message)> errors, string name, string? address)
     {
         if (string.IsNullOrEmpty(address))
         {
@@ -291,12 +365,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
 
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
-            throw Invalid(scheme, $"{name} must be an absolute http(s) URI.");
+            errors.Add((name, $"{name} must be an absolute http(s) URI."));
         }
-
-        if (RequireHttpsMetadata && uri.Scheme != Uri.UriSchemeHttps && !IsLoopback(uri))
+        else if (RequireHttpsMetadata && uri.Scheme != Uri.UriSchemeHttps && !IsLoopback(uri))
         {
-            throw Invalid(scheme, $"{name} uses HTTP while {nameof(RequireHttpsMetadata)} is on: use HTTPS, or set {nameof(RequireHttpsMetadata)} to false for loopback development only.");
+            errors.Add((name, $"{name} uses HTTP while {nameof(RequireHttpsMetadata)} is on: use HTTPS, or set {nameof(RequireHttpsMetadata)} to false for loopback development only."));
         }
     }
 
@@ -308,4 +381,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
 
     private static InvalidOperationException Invalid(string scheme, string message) =>
         new($"The Saml2Bearer scheme '{scheme}' is misconfigured: {message}");
+
+    /// <summary>
+    /// Whether the OpenIddict-private claims of the authorization server's JWTs (types starting with
+    /// <c>oi_</c>, such as <c>oi_tkn_id</c>, <c>oi_au_id</c> or <c>oi_prst</c>: the server's bookkeeping of token and
+    /// authorization ids and presenters, not facts about the user) are added to the principal. Default: false.
+    /// </summary>
+    public bool MapOpenIddictPrivateClaims { get; set; }
 }

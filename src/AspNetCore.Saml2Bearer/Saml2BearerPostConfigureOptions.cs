@@ -1,4 +1,7 @@
+using AspNetCore.Saml2Bearer.Diagnostics;
 using AspNetCore.Saml2Bearer.TokenExchange;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -8,7 +11,7 @@ namespace AspNetCore.Saml2Bearer;
 /// <summary>
 /// Completes the options of each scheme: default recipient (the token endpoint), the discovery manager
 /// when an authority is set, and the per-scheme state (validator, caches; the distributed cache, Data
-/// Protection and Redis connection come from the services when registered).
+/// Protection and exchange lock come from the services when registered).
 /// </summary>
 internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Saml2BearerOptions>
 {
@@ -22,6 +25,8 @@ internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Sa
         _timeProvider = timeProvider;
         _services = services;
     }
+
+    private static TimeSpan Max(TimeSpan value, TimeSpan minimum) => value < minimum ? minimum : value;
 
     public void PostConfigure(string? name, Saml2BearerOptions options)
     {
@@ -53,9 +58,22 @@ internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Sa
                     Saml2BearerDefaults.HttpClientNamePrefix + name,
                     options.RequireHttpsMetadata && !Saml2BearerOptions.IsLoopback(new Uri(metadataAddress))))
             {
-                AutomaticRefreshInterval = options.AutomaticRefreshInterval,
-                RefreshInterval = options.RefreshInterval,
+                // Below Microsoft.IdentityModel's minimums the setters throw; validation names the key instead.
+                AutomaticRefreshInterval = Max(options.AutomaticRefreshInterval, ConfigurationManager<OpenIdConnectConfiguration>.MinimumAutomaticRefreshInterval),
+                RefreshInterval = Max(options.RefreshInterval, ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval),
             };
+        }
+
+        if (!options.RejectUnknownConfigurationKeys && options.UnknownConfigurationKeys.Count > 0)
+        {
+            var logger = _services.GetService<ILoggerFactory>()?.CreateLogger(typeof(Saml2BearerConfigureOptions).FullName!);
+            foreach (var (_, message) in options.UnknownConfigurationKeys)
+            {
+                if (logger is not null)
+                {
+                    Saml2BearerLog.UnknownConfigurationKey(logger, name ?? Options.DefaultName, message);
+                }
+            }
         }
 
         options.State?.Dispose();

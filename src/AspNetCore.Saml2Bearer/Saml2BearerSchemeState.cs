@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace AspNetCore.Saml2Bearer;
 
@@ -26,8 +25,8 @@ internal sealed class Saml2BearerSchemeState : IDisposable
     /// <summary>
     /// Builds the state of scheme <paramref name="scheme"/>. When <paramref name="services"/> holds an
     /// <see cref="IDistributedCache"/> other than the in-memory one, it becomes the token cache's second
-    /// level, protected with Data Protection; an <see cref="IConnectionMultiplexer"/> adds the
-    /// cross-instance exchange lock.
+    /// level, protected with Data Protection; an <see cref="ISaml2BearerExchangeLock"/> (Redis:
+    /// AspNetCore.Saml2Bearer.StackExchangeRedis) adds the cross-instance exchange lock.
     /// </summary>
     public Saml2BearerSchemeState(Saml2BearerOptions options, string scheme, IServiceProvider? services)
     {
@@ -74,8 +73,8 @@ internal sealed class Saml2BearerSchemeState : IDisposable
             Saml2BearerDistributedTokenStore.DefaultOperationTimeout,
             logger,
             timeProvider);
-        var distributedLock = services.GetService<IConnectionMultiplexer>() is { } multiplexer
-            ? new Saml2BearerDistributedLock(multiplexer, circuit, options.BackchannelTimeout, Saml2BearerDistributedTokenStore.DefaultOperationTimeout)
+        var distributedLock = services.GetService<ISaml2BearerExchangeLock>() is { } exchangeLock
+            ? new Saml2BearerDistributedLock(exchangeLock, circuit, options.BackchannelTimeout, Saml2BearerDistributedTokenStore.DefaultOperationTimeout)
             : null;
         return new Saml2BearerTokenCache(options.TokenCacheSizeLimit, options.TokenExpirationMargin, timeProvider, store, distributedLock, logger);
     }

@@ -21,15 +21,25 @@ internal static class Saml2BearerServices
         services.AddMetrics();
         services.TryAddSingleton<Saml2BearerMetrics>();
         services.TryAddSingleton<Saml2BearerTokenEndpointMonitor>();
-        services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + authenticationScheme)
-            // A redirect would re-post the assertion (and a client_secret_post secret) elsewhere.
+        var client = services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + authenticationScheme)
+            // A redirect would re-post the assertion (and a client_secret_post secret) elsewhere, and send
+            // discovery and JWKS reads to another host.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(5) })
-            .AddResilienceHandler("saml2bearer", (pipeline, context) =>
-            {
-                var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<Saml2BearerOptions>>().Get(authenticationScheme);
-                var endpointState = context.ServiceProvider.GetRequiredService<Saml2BearerTokenEndpointMonitor>().For(authenticationScheme);
-                ConfigurePipeline(pipeline, options, endpointState);
-            });
+            // The client owns its pipeline. What a host adds to every client with ConfigureHttpClientDefaults
+            // (the standard resilience or hedging handler of .NET Aspire's ServiceDefaults, a handler of its
+            // own) is applied before any named client's configuration, so it is in this list now: drop it.
+            // Those handlers retry a POST on a 5xx, and a retried token request re-posts the assertion and
+            // the client secret to a server that may already have consumed the assertion.
+            .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => handlers.Clear());
+        client.AddResilienceHandler("saml2bearer", (pipeline, context) =>
+        {
+            var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<Saml2BearerOptions>>().Get(authenticationScheme);
+            var endpointState = context.ServiceProvider.GetRequiredService<Saml2BearerTokenEndpointMonitor>().For(authenticationScheme);
+            ConfigurePipeline(pipeline, options, endpointState);
+        });
+        // The second line: whatever still wraps this pipeline (an IHttpMessageHandlerBuilderFilter, say)
+        // cannot make a token request reach the network twice.
+        client.AddHttpMessageHandler(static () => new TokenRequestSendGuardHandler());
     }
 
     /// <summary>

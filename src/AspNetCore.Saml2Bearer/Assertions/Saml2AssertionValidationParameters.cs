@@ -117,70 +117,86 @@ public sealed class Saml2AssertionValidationParameters
     /// <summary>
     /// Checks that the parameters can validate anything at all.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A required value is missing or out of range.</exception>
+    /// <exception cref="InvalidOperationException">A required value is missing or out of range; the message names every problem.</exception>
     public void Validate()
     {
+        var errors = GetValidationErrors();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", errors.Select(e => e.Message)));
+        }
+    }
+
+    /// <summary>
+    /// Every problem of the parameters, each with the name of the setting it is about (a configuration
+    /// key under <c>Assertion</c>), so that startup can report them all at once.
+    /// </summary>
+    internal List<(string Key, string Message)> GetValidationErrors()
+    {
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+        var errors = new List<(string Key, string Message)>();
         if (IdentityProviders.Count == 0)
         {
-            throw new InvalidOperationException($"{nameof(IdentityProviders)} is empty: configure at least one trusted identity provider.");
+            errors.Add((nameof(IdentityProviders), $"{nameof(IdentityProviders)} is empty: configure at least one trusted identity provider."));
         }
 
         foreach (var identityProvider in IdentityProviders)
         {
             if (string.IsNullOrEmpty(identityProvider.EntityId))
             {
-                throw new InvalidOperationException($"An identity provider has no {nameof(Saml2IdentityProvider.EntityId)}.");
+                errors.Add((nameof(IdentityProviders), $"An identity provider has no {nameof(Saml2IdentityProvider.EntityId)}."));
             }
-
-            if (identityProvider.SigningCertificates.Count == 0 && identityProvider.MetadataManager is null)
+            else if (identityProvider.SigningCertificates.Count == 0 && identityProvider.MetadataManager is null)
             {
-                throw new InvalidOperationException(
-                    $"The identity provider '{identityProvider.EntityId}' has neither {nameof(Saml2IdentityProvider.SigningCertificates)} nor a {nameof(Saml2IdentityProvider.MetadataManager)}.");
+                errors.Add((nameof(IdentityProviders),
+                    $"The identity provider '{identityProvider.EntityId}' has neither {nameof(Saml2IdentityProvider.SigningCertificates)} nor a {nameof(Saml2IdentityProvider.MetadataManager)}."));
             }
         }
 
         if (IdentityProviders.Select(i => i.EntityId).Distinct(StringComparer.Ordinal).Count() != IdentityProviders.Count)
         {
-            throw new InvalidOperationException($"{nameof(IdentityProviders)} names an entity ID twice.");
+            errors.Add((nameof(IdentityProviders), $"{nameof(IdentityProviders)} names an entity ID twice."));
         }
 
         if (ValidAudiences.Count == 0 || ValidAudiences.Any(string.IsNullOrEmpty))
         {
-            throw new InvalidOperationException($"{nameof(ValidAudiences)} is empty or holds an empty value: configure the audience this party answers to.");
+            errors.Add((nameof(ValidAudiences), $"{nameof(ValidAudiences)} is empty or holds an empty value: configure the audience this party answers to."));
         }
 
         if (ValidRecipients.Count == 0 || ValidRecipients.Any(string.IsNullOrEmpty))
         {
-            throw new InvalidOperationException($"{nameof(ValidRecipients)} is empty or holds an empty value: configure the token endpoint the assertion is presented to.");
+            errors.Add((nameof(ValidRecipients), $"{nameof(ValidRecipients)} is empty or holds an empty value: configure the token endpoint the assertion is presented to."));
         }
 
         if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromHours(1))
         {
-            throw new InvalidOperationException($"{nameof(ClockSkew)} must be between zero and one hour.");
+            errors.Add((nameof(ClockSkew), $"{nameof(ClockSkew)} must be between zero and one hour."));
         }
 
         if (MaximumLifetime <= TimeSpan.Zero)
         {
-            throw new InvalidOperationException($"{nameof(MaximumLifetime)} must be positive.");
+            errors.Add((nameof(MaximumLifetime), $"{nameof(MaximumLifetime)} must be positive."));
         }
 
-        if (MaximumEncodedLength <= 0 || MaximumDecodedLength <= 0 || MaximumElementDepth <= 0)
+        foreach (var (name, value) in new[] { (nameof(MaximumEncodedLength), MaximumEncodedLength), (nameof(MaximumDecodedLength), MaximumDecodedLength), (nameof(MaximumElementDepth), MaximumElementDepth) })
         {
-            throw new InvalidOperationException(
-                $"{nameof(MaximumEncodedLength)}, {nameof(MaximumDecodedLength)} and {nameof(MaximumElementDepth)} must be positive.");
+            if (value <= 0)
+            {
+                errors.Add((name, $"{nameof(MaximumEncodedLength)}, {nameof(MaximumDecodedLength)} and {nameof(MaximumElementDepth)} must be positive."));
+            }
         }
 
         if (MaximumElementDepth > MaximumAllowedElementDepth)
         {
-            throw new InvalidOperationException(
-                $"{nameof(MaximumElementDepth)} must be at most {MaximumAllowedElementDepth}: canonicalization recurses once per level.");
+            errors.Add((nameof(MaximumElementDepth),
+                $"{nameof(MaximumElementDepth)} must be at most {MaximumAllowedElementDepth}: canonicalization recurses once per level."));
         }
 
         if (AllowedEncodings == Saml2AssertionEncodings.None)
         {
-            throw new InvalidOperationException($"{nameof(AllowedEncodings)} allows no encoding.");
+            errors.Add((nameof(AllowedEncodings), $"{nameof(AllowedEncodings)} allows no encoding."));
         }
 
-        ArgumentNullException.ThrowIfNull(TimeProvider);
+        return errors;
     }
 }

@@ -38,6 +38,27 @@ public static class Saml2SigningCertificates
             throw new InvalidOperationException($"The signing certificate file '{path}' could not be read: {ex.GetType().Name}.", ex);
         }
 
+        return ReadPem(pem, $"the signing certificate file '{path}'");
+    }
+
+    /// <summary>
+    /// Reads every <c>-----BEGIN CERTIFICATE-----</c> block of PEM text, such as a certificate pasted into
+    /// configuration or a secret store. Other blocks (a private key, a CRL) are skipped; the certificates
+    /// returned never carry a private key.
+    /// </summary>
+    /// <param name="pem">The PEM text.</param>
+    /// <returns>The certificates, in text order; at least one.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The text holds no certificate block, or a certificate block is not a valid X.509 certificate.
+    /// </exception>
+    public static IReadOnlyList<X509Certificate2> FromPem(string pem)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pem);
+        return ReadPem(pem, "the signing certificate PEM value");
+    }
+
+    private static List<X509Certificate2> ReadPem(string pem, string source)
+    {
         var certificates = new List<X509Certificate2>();
         var remaining = pem.AsSpan();
         while (PemEncoding.TryFind(remaining, out var fields))
@@ -45,7 +66,7 @@ public static class Saml2SigningCertificates
             if (remaining[fields.Label].SequenceEqual(CertificateLabel))
             {
                 var der = Convert.FromBase64String(remaining[fields.Base64Data].ToString());
-                certificates.Add(Load(der, () => $"Certificate block {certificates.Count + 1} of the signing certificate file '{path}' is not a valid X.509 certificate."));
+                certificates.Add(Load(der, () => $"Certificate block {certificates.Count + 1} of {source} is not a valid X.509 certificate."));
             }
 
             remaining = remaining[fields.Location.End..];
@@ -54,7 +75,7 @@ public static class Saml2SigningCertificates
         if (certificates.Count == 0)
         {
             throw new InvalidOperationException(
-                $"The signing certificate file '{path}' holds no PEM certificate: expected at least one '-----BEGIN {CertificateLabel}-----' block.");
+                $"{char.ToUpperInvariant(source[0])}{source[1..]} holds no PEM certificate: expected at least one '-----BEGIN {CertificateLabel}-----' block.");
         }
 
         return certificates;

@@ -1,24 +1,20 @@
-using StackExchange.Redis;
-
 namespace AspNetCore.Saml2Bearer.Caching;
 
 /// <summary>
-/// A short Redis lock per cache key (<c>saml2bearer:lock:</c> + the hashed key) around the token
-/// exchange, so that instances sharing a distributed cache do not all exchange for one subject at once.
-/// It is an optimization, never a requirement: any Redis error or timeout means "proceed without it".
+/// The cross-instance exchange lock as the token cache uses it: an <see cref="ISaml2BearerExchangeLock"/>
+/// (e.g. Redis, from AspNetCore.Saml2Bearer.StackExchangeRedis) asked through the distributed cache's
+/// circuit, each call bounded in time. It is an optimization, never a requirement: any error or timeout of
+/// the lock means "proceed without it".
 /// </summary>
 internal sealed class Saml2BearerDistributedLock
 {
-    /// <summary>The prefix of every lock's key in Redis.</summary>
-    public const string KeyPrefix = "saml2bearer:lock:";
-
-    private readonly IConnectionMultiplexer _multiplexer;
+    private readonly ISaml2BearerExchangeLock _lock;
     private readonly Saml2BearerDistributedCacheCircuit _circuit;
     private readonly TimeSpan _operationTimeout;
 
-    public Saml2BearerDistributedLock(IConnectionMultiplexer multiplexer, Saml2BearerDistributedCacheCircuit circuit, TimeSpan expiry, TimeSpan operationTimeout)
+    public Saml2BearerDistributedLock(ISaml2BearerExchangeLock exchangeLock, Saml2BearerDistributedCacheCircuit circuit, TimeSpan expiry, TimeSpan operationTimeout)
     {
-        _multiplexer = multiplexer;
+        _lock = exchangeLock;
         _circuit = circuit;
         Expiry = expiry;
         _operationTimeout = operationTimeout;
@@ -37,7 +33,7 @@ internal sealed class Saml2BearerDistributedLock
 
         try
         {
-            var taken = await BoundAsync(_multiplexer.GetDatabase().LockTakeAsync(KeyPrefix + key, holder, Expiry)).ConfigureAwait(false);
+            var taken = await BoundAsync(cancellationToken => _lock.TryAcquireAsync(key, holder, Expiry, cancellationToken)).ConfigureAwait(false);
             _circuit.ReportSuccess();
             return taken ? Saml2BearerDistributedLockStatus.Acquired : Saml2BearerDistributedLockStatus.HeldElsewhere;
         }
@@ -53,7 +49,11 @@ internal sealed class Saml2BearerDistributedLock
     {
         try
         {
-            await BoundAsync(_multiplexer.GetDatabase().LockReleaseAsync(KeyPrefix + key, holder)).ConfigureAwait(false);
+            await BoundAsync(async cancellationToken =>
+            {
+                await _lock.ReleaseAsync(key, holder, cancellationToken).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -61,14 +61,22 @@ internal sealed class Saml2BearerDistributedLock
         }
     }
 
-    private async Task<bool> BoundAsync(Task<bool> call)
+    private async Task<bool> BoundAsync(Func<CancellationToken, Task<bool>> operation)
     {
+        // The token tells the lock when its answer stops mattering; the wait is bounded whether or not it listens.
+        var timeout = new CancellationTokenSource(_operationTimeout);
+        var call = operation(timeout.Token);
         try
         {
-            return await call.WaitAsync(_operationTimeout).ConfigureAwait(false);
+            var result = await call.WaitAsync(_operationTimeout).ConfigureAwait(false);
+            timeout.Dispose();
+            return result;
         }
         catch (TimeoutException)
         {
+            // Tell the abandoned call its answer no longer matters; it may still hold the token, so the
+            // source is left to the garbage collector rather than disposed under it.
+            Saml2BearerDistributedTokenStore.ObserveLateFault(timeout.CancelAsync());
             Saml2BearerDistributedTokenStore.ObserveLateFault(call);
             throw;
         }

@@ -26,6 +26,9 @@ internal sealed class Saml2BearerTokenClaimsValidator
         "exp", "nbf", "iat", "jti", "aud", "iss", "scope", "scp", "nonce", "at_hash", "c_hash", "azp", "auth_time",
     };
 
+    /// <summary>The prefix of OpenIddict's private claims (token and authorization ids, presenters, dates).</summary>
+    private const string OpenIddictPrivateClaimPrefix = "oi_";
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly Lock _refreshLock = new();
     private Task<OpenIdConnectConfiguration?>? _refresh;
@@ -72,7 +75,7 @@ internal sealed class Saml2BearerTokenClaimsValidator
 
             if (options.MapAccessTokenClaims)
             {
-                AddClaims(claims, identity);
+                AddClaims(claims, identity, options.MapOpenIddictPrivateClaims);
             }
         }
 
@@ -84,7 +87,7 @@ internal sealed class Saml2BearerTokenClaimsValidator
                 return null;
             }
 
-            AddClaims(claims, identity);
+            AddClaims(claims, identity, options.MapOpenIddictPrivateClaims);
         }
 
         return claims;
@@ -225,10 +228,15 @@ internal sealed class Saml2BearerTokenClaimsValidator
         }
     }
 
-    private static void AddClaims(List<Claim> claims, ClaimsIdentity identity)
+    private static void AddClaims(List<Claim> claims, ClaimsIdentity identity, bool includeOpenIddictPrivateClaims)
     {
         foreach (var claim in identity.Claims)
         {
+            if (!includeOpenIddictPrivateClaims && claim.Type.StartsWith(OpenIddictPrivateClaimPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (!SkippedClaimTypes.Contains(claim.Type) && !claims.Exists(c => c.Type == claim.Type && c.Value == claim.Value))
             {
                 claims.Add(new Claim(claim.Type, claim.Value, claim.ValueType, claim.Issuer));

@@ -7,7 +7,8 @@ namespace AspNetCore.Saml2Bearer.Diagnostics;
 /// Measures one token exchange: the <c>Saml2Bearer.ExchangeToken</c> span, the exchange counter and
 /// duration histogram, and the token endpoint's state for the health check. It ends with
 /// <see cref="Completed"/>; a <see cref="Dispose"/> before that (an exception, which the handler answers
-/// with 503) counts as <see cref="Saml2BearerTokenResultStatus.ServiceUnavailable"/>.
+/// with 503) counts as <see cref="Saml2BearerTokenResultStatus.ServiceUnavailable"/> with <c>error.type</c>
+/// <c>unexpected_error</c>.
 /// </summary>
 internal sealed class Saml2BearerExchangeMeasurement : IDisposable
 {
@@ -29,13 +30,17 @@ internal sealed class Saml2BearerExchangeMeasurement : IDisposable
         _activity = Saml2BearerActivitySource.Start(Saml2BearerActivitySource.ExchangeTokenName, scheme);
         if (issuer is not null)
         {
-            _activity?.SetTag(Saml2BearerActivitySource.IssuerTag, issuer);
+            _activity?.SetTag(Saml2BearerTelemetryAttributes.AssertionIssuer, issuer);
         }
 
         _started = timeProvider.GetTimestamp();
     }
 
-    public void Completed(Saml2BearerTokenResultStatus status)
+    /// <summary>The exchange ended: <paramref name="failure"/> is <see langword="null"/> for a success.</summary>
+    public void Completed(Saml2BearerTokenResult? failure) =>
+        End(failure?.Status ?? Saml2BearerTokenResultStatus.Success, failure is null ? null : Saml2BearerTelemetryAttributes.ExchangeErrorType(failure.Error));
+
+    private void End(Saml2BearerTokenResultStatus status, string? errorType)
     {
         if (_ended)
         {
@@ -43,20 +48,28 @@ internal sealed class Saml2BearerExchangeMeasurement : IDisposable
         }
 
         _ended = true;
-        _metrics.ExchangeCompleted(_scheme, status, _timeProvider.GetElapsedTime(_started));
+        _metrics.ExchangeCompleted(_scheme, status, errorType, _timeProvider.GetElapsedTime(_started));
         _endpointState.ExchangeCompleted(status, _timeProvider.GetUtcNow());
         if (_activity is { } activity)
         {
-            var outcome = Saml2BearerMetrics.Outcome(status);
-            activity.SetTag(Saml2BearerActivitySource.OutcomeTag, outcome);
-            activity.SetStatus(status == Saml2BearerTokenResultStatus.Success ? ActivityStatusCode.Ok : ActivityStatusCode.Error, status == Saml2BearerTokenResultStatus.Success ? null : outcome);
+            activity.SetTag(Saml2BearerTelemetryAttributes.ExchangeOutcome, Saml2BearerTelemetryAttributes.ExchangeOutcomeOf(status));
+            if (errorType is null)
+            {
+                activity.SetStatus(ActivityStatusCode.Ok);
+            }
+            else
+            {
+                activity.SetTag(Saml2BearerTelemetryAttributes.ErrorType, errorType);
+                activity.SetStatus(ActivityStatusCode.Error, errorType);
+            }
+
             activity.Stop();
         }
     }
 
     public void Dispose()
     {
-        Completed(Saml2BearerTokenResultStatus.ServiceUnavailable);
+        End(Saml2BearerTokenResultStatus.ServiceUnavailable, Saml2BearerTelemetryAttributes.UnexpectedErrorType);
         _activity?.Dispose();
     }
 }

@@ -16,6 +16,9 @@ internal static partial class Saml2BearerLog
     [LoggerMessage(1001, LogLevel.Information, "The SAML assertion was rejected: {Reason}.", EventName = "AssertionRejected")]
     public static partial void AssertionRejected(ILogger logger, Saml2AssertionFailureReason reason);
 
+    [LoggerMessage(1012, LogLevel.Information, "The SAML assertion was rejected: {Reason}: the assertion is signed with {Algorithm}, which is refused by default; set Assertion:AllowSha1 to accept it.", EventName = "AssertionRejectedSha1")]
+    public static partial void AssertionRejectedSha1(ILogger logger, Saml2AssertionFailureReason reason, string algorithm);
+
     [LoggerMessage(1002, LogLevel.Debug, "The SAML assertion {AssertionHash} of issuer {Issuer} was validated.", EventName = "AssertionValidated")]
     public static partial void AssertionValidated(ILogger logger, string assertionHash, string issuer);
 
@@ -25,14 +28,34 @@ internal static partial class Saml2BearerLog
     [LoggerMessage(1004, LogLevel.Debug, "Token for subject key {SubjectKey} obtained from {Source}.", EventName = "TokenObtained")]
     public static partial void TokenObtained(ILogger logger, string subjectKey, Saml2BearerTokenLookupSource source);
 
-    [LoggerMessage(1005, LogLevel.Information, "The authorization server refused the assertion ({Error}).", EventName = "ExchangeGrantRefused")]
-    public static partial void GrantRejected(ILogger logger, string? error);
+    // 1005-1007: an exchange's failure, logged once per exchange at the given level: at its own level when
+    // nobody logged it before (a custom token service), at Debug when the token service did; and each request's
+    // answer to it at Debug.
+    [LoggerMessage(EventId = 1005, Message = "The authorization server refused the assertion ({Error}); answering 401.", EventName = "ExchangeGrantRefused")]
+    public static partial void GrantRejected(ILogger logger, LogLevel level, string? error);
 
-    [LoggerMessage(1006, LogLevel.Error, "The authorization server refused this API as a client ({Error}): check ClientId, the client credentials, the scope and the grant type allowed for the client.", EventName = "ExchangeClientRefused")]
-    public static partial void ClientRejected(ILogger logger, string? error);
+    [LoggerMessage(EventId = 1006, Message = "The authorization server refused this API as a client ({Error}): check ClientId, the client credentials, the scope and the grant type allowed for the client; answering 503.", EventName = "ExchangeClientRefused")]
+    public static partial void ClientRejected(ILogger logger, LogLevel level, string? error);
 
-    [LoggerMessage(1007, LogLevel.Warning, "The authorization server is unavailable ({Error}); answering 503.", EventName = "AuthorizationServerUnavailable")]
-    public static partial void AuthorizationServerUnavailable(ILogger logger, string? error);
+    [LoggerMessage(EventId = 1007, Message = "The authorization server is unavailable ({Error}); answering 503.", EventName = "AuthorizationServerUnavailable")]
+    public static partial void AuthorizationServerUnavailable(ILogger logger, LogLevel level, string? error);
+
+    /// <summary>Logs an exchange failure at its level (Information, Error, Warning), or at Debug when <paramref name="quiet"/>.</summary>
+    public static void ExchangeFailed(ILogger logger, TokenExchange.Saml2BearerTokenResult failure, bool quiet)
+    {
+        switch (failure.Status)
+        {
+            case TokenExchange.Saml2BearerTokenResultStatus.InvalidGrant:
+                GrantRejected(logger, quiet ? LogLevel.Debug : LogLevel.Information, failure.Error);
+                break;
+            case TokenExchange.Saml2BearerTokenResultStatus.ClientError:
+                ClientRejected(logger, quiet ? LogLevel.Debug : LogLevel.Error, failure.Error);
+                break;
+            default:
+                AuthorizationServerUnavailable(logger, quiet ? LogLevel.Debug : LogLevel.Warning, failure.Error);
+                break;
+        }
+    }
 
     [LoggerMessage(1008, LogLevel.Warning, "A JWT from the authorization server failed validation against its JWKS; answering 503.", EventName = "TokenValidationFailed")]
     public static partial void TokenValidationFailed(ILogger logger);

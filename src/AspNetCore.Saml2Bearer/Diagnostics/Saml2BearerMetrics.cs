@@ -10,7 +10,9 @@ namespace AspNetCore.Saml2Bearer.Diagnostics;
 /// The package's instruments, on the <see cref="Meter"/> named <see cref="Saml2BearerDefaults.DiagnosticsName"/>
 /// created through <see cref="IMeterFactory"/>. Tag values are bounded: scheme names and issuers come from
 /// configuration (an issuer is tagged only once the assertion was validated against it), reasons and
-/// outcomes are enum names. No NameID, assertion, token or secret is ever a tag.
+/// outcomes are enum names, exchange error codes a fixed list. The attribute names are
+/// <see cref="Saml2BearerTelemetryAttributes"/>, the same as on the spans. No NameID, assertion, token or
+/// secret is ever a tag.
 /// </summary>
 internal sealed class Saml2BearerMetrics
 {
@@ -20,13 +22,6 @@ internal sealed class Saml2BearerMetrics
     public const string ExchangesName = "saml2bearer.exchanges";
     public const string ValidationDurationName = "saml2bearer.assertion.validation.duration";
     public const string ExchangeDurationName = "saml2bearer.exchange.duration";
-
-    public const string SchemeTag = "scheme";
-    public const string IssuerTag = "issuer";
-    public const string FastPathTag = "fast_path";
-    public const string ReasonTag = "reason";
-    public const string SourceTag = "source";
-    public const string OutcomeTag = "outcome";
 
     // The buckets ASP.NET Core uses for its request durations.
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -52,15 +47,6 @@ internal sealed class Saml2BearerMetrics
             ExchangeDurationName, "s", "Time of an RFC 7522 token exchange, token validation included.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     }
 
-    /// <summary>The tag value of an exchange outcome.</summary>
-    public static string Outcome(Saml2BearerTokenResultStatus status) => status switch
-    {
-        Saml2BearerTokenResultStatus.Success => "success",
-        Saml2BearerTokenResultStatus.InvalidGrant => "invalid_grant",
-        Saml2BearerTokenResultStatus.ClientError => "client_error",
-        _ => "service_unavailable",
-    };
-
     /// <summary>The tag value of a token source.</summary>
     public static string Source(Saml2BearerTokenLookupSource source) => source switch
     {
@@ -72,28 +58,29 @@ internal sealed class Saml2BearerMetrics
 
     public void AssertionValidated(string scheme, string issuer, bool fastPath, TimeSpan elapsed)
     {
-        var fastPathValue = fastPath ? "true" : "false";
         if (_validated.Enabled)
         {
-            _validated.Add(1, new(SchemeTag, scheme), new(IssuerTag, issuer), new(FastPathTag, fastPathValue));
+            _validated.Add(1, new(Saml2BearerTelemetryAttributes.Scheme, scheme), new(Saml2BearerTelemetryAttributes.AssertionIssuer, issuer), new(Saml2BearerTelemetryAttributes.FastPath, fastPath));
         }
 
         if (_validationDuration.Enabled)
         {
-            _validationDuration.Record(elapsed.TotalSeconds, new(SchemeTag, scheme), new(OutcomeTag, "validated"), new(FastPathTag, fastPathValue));
+            _validationDuration.Record(elapsed.TotalSeconds, new(Saml2BearerTelemetryAttributes.Scheme, scheme), new(Saml2BearerTelemetryAttributes.FastPath, fastPath));
         }
     }
 
     public void AssertionRejected(string scheme, Saml2AssertionFailureReason reason, TimeSpan elapsed)
     {
+        var errorType = reason.ToString();
         if (_rejected.Enabled)
         {
-            _rejected.Add(1, new(SchemeTag, scheme), new(ReasonTag, reason.ToString()));
+            _rejected.Add(1, new(Saml2BearerTelemetryAttributes.Scheme, scheme), new(Saml2BearerTelemetryAttributes.ErrorType, errorType));
         }
 
         if (_validationDuration.Enabled)
         {
-            _validationDuration.Record(elapsed.TotalSeconds, new(SchemeTag, scheme), new(OutcomeTag, "rejected"), new(FastPathTag, "false"));
+            _validationDuration.Record(
+                elapsed.TotalSeconds, new(Saml2BearerTelemetryAttributes.Scheme, scheme), new(Saml2BearerTelemetryAttributes.FastPath, false), new(Saml2BearerTelemetryAttributes.ErrorType, errorType));
         }
     }
 
@@ -101,14 +88,23 @@ internal sealed class Saml2BearerMetrics
     {
         if (_lookups.Enabled)
         {
-            _lookups.Add(1, new(SchemeTag, scheme), new(SourceTag, Source(source)));
+            _lookups.Add(1, new(Saml2BearerTelemetryAttributes.Scheme, scheme), new(Saml2BearerTelemetryAttributes.TokenSource, Source(source)));
         }
     }
 
-    public void ExchangeCompleted(string scheme, Saml2BearerTokenResultStatus status, TimeSpan elapsed)
+    /// <summary>Counts an exchange; <paramref name="errorType"/> is <see langword="null"/> for a success.</summary>
+    public void ExchangeCompleted(string scheme, Saml2BearerTokenResultStatus status, string? errorType, TimeSpan elapsed)
     {
-        var outcome = Outcome(status);
-        var tags = new TagList { { SchemeTag, scheme }, { OutcomeTag, outcome } };
+        var tags = new TagList
+        {
+            { Saml2BearerTelemetryAttributes.Scheme, scheme },
+            { Saml2BearerTelemetryAttributes.ExchangeOutcome, Saml2BearerTelemetryAttributes.ExchangeOutcomeOf(status) },
+        };
+        if (errorType is not null)
+        {
+            tags.Add(Saml2BearerTelemetryAttributes.ErrorType, errorType);
+        }
+
         _exchanges.Add(1, tags);
         _exchangeDuration.Record(elapsed.TotalSeconds, tags);
     }

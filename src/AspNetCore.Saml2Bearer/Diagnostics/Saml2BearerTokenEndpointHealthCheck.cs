@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace AspNetCore.Saml2Bearer.Diagnostics;
 
 /// <summary>
-/// Reports whether a scheme's authorization server can be used: Unhealthy while the circuit breaker of
-/// the scheme's token endpoint client is open, or when the server gives no HTTP answer; Degraded when it
+/// Reports whether a scheme's authorization server can be used: the registration's failure status (Unhealthy
+/// by default) while the circuit breaker of the scheme's token endpoint client is open, or when the server gives
+/// no HTTP answer; Degraded when it
 /// answers with a server error, or after recent exchange failures that were not the caller's fault;
 /// otherwise Healthy. The probe is a GET of the discovery document when <see cref="Saml2BearerOptions.Authority"/>
 /// is set, else a HEAD of the token endpoint (any HTTP answer means reachable). It never posts an assertion
@@ -16,7 +17,7 @@ namespace AspNetCore.Saml2Bearer.Diagnostics;
 /// </summary>
 internal sealed class Saml2BearerTokenEndpointHealthCheck : IHealthCheck
 {
-    /// <summary>How long the probe may take.</summary>
+    /// <summary>How long the probe may take when the registration sets no timeout.</summary>
     internal static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>How long an exchange failure keeps the check Degraded.</summary>
@@ -47,24 +48,30 @@ internal sealed class Saml2BearerTokenEndpointHealthCheck : IHealthCheck
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var failureStatus = context.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
         var options = _options.Get(_scheme);
         var now = (options.TimeProvider ?? TimeProvider.System).GetUtcNow();
         var state = _monitor.For(_scheme);
         if (state.IsCircuitOpen(now))
         {
             HealthCheckLog.CircuitOpen(_logger, _scheme);
-            return HealthCheckResult.Unhealthy("The circuit breaker of the token endpoint is open: token exchanges fail fast.", data: Data("circuit", "open"));
+            return new HealthCheckResult(failureStatus, "The circuit breaker of the token endpoint is open: token exchanges fail fast.", data: Data("circuit", "open"));
         }
 
         var probe = ProbeAddress(options);
         if (probe is null)
         {
-            return HealthCheckResult.Unhealthy("No token endpoint or authority is configured.");
+            return new HealthCheckResult(failureStatus, "No token endpoint or authority is configured.");
         }
 
         var (method, address) = probe.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ProbeTimeout);
+        // The registration's timeout, when set, bounds the whole check (the health check service cancels it);
+        // without one, the probe gives up on its own.
+        if (context.Registration is not { Timeout: var registered } || registered == Timeout.InfiniteTimeSpan)
+        {
+            timeout.CancelAfter(ProbeTimeout);
+        }
         int statusCode;
         try
         {
@@ -77,13 +84,13 @@ internal sealed class Saml2BearerTokenEndpointHealthCheck : IHealthCheck
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             HealthCheckLog.ProbeFailed(_logger, _scheme, address.Authority, address.AbsolutePath, "timeout");
-            return HealthCheckResult.Unhealthy("The authorization server did not answer in time.", data: Data("probe", "timeout"));
+            return new HealthCheckResult(failureStatus, "The authorization server did not answer in time.", data: Data("probe", "timeout"));
         }
         catch (HttpRequestException exception)
         {
             var error = exception.HttpRequestError.ToString();
             HealthCheckLog.ProbeFailed(_logger, _scheme, address.Authority, address.AbsolutePath, error);
-            return HealthCheckResult.Unhealthy("The authorization server could not be reached.", data: Data("probe", error));
+            return new HealthCheckResult(failureStatus, "The authorization server could not be reached.", data: Data("probe", error));
         }
 
         var data = Data("status_code", statusCode);

@@ -42,6 +42,18 @@ internal sealed class Saml2BearerTokenEndpointState
         }
     }
 
+    /// <summary>
+    /// The time left of the circuit's break at <paramref name="now"/>, or <see langword="null"/> when it is not
+    /// open (closed, or its break is over and a trial request decides).
+    /// </summary>
+    public TimeSpan? TimeLeftInBreak(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            return _circuitOpenUntil is { } until && now < until ? until - now : null;
+        }
+    }
+
     /// <summary>Records an exchange outcome: a success resets the failures; <c>invalid_grant</c> is the caller's fault and is ignored.</summary>
     public void ExchangeCompleted(Saml2BearerTokenResultStatus status, DateTimeOffset now)
     {

@@ -32,8 +32,8 @@ internal sealed class Saml2BearerValidationMeasurement : IDisposable
         if (End())
         {
             _metrics.AssertionValidated(_scheme, issuer, fastPath, _timeProvider.GetElapsedTime(_started));
-            _activity?.SetTag(Saml2BearerActivitySource.IssuerTag, issuer);
-            _activity?.SetTag(Saml2BearerActivitySource.FastPathTag, fastPath);
+            _activity?.SetTag(Saml2BearerTelemetryAttributes.AssertionIssuer, issuer);
+            _activity?.SetTag(Saml2BearerTelemetryAttributes.FastPath, fastPath);
             StopActivity(ActivityStatusCode.Ok);
         }
     }
@@ -44,7 +44,8 @@ internal sealed class Saml2BearerValidationMeasurement : IDisposable
         if (End())
         {
             _metrics.AssertionRejected(_scheme, reason, _timeProvider.GetElapsedTime(_started));
-            _activity?.SetTag(Saml2BearerActivitySource.ReasonTag, reason.ToString());
+            _activity?.SetTag(Saml2BearerTelemetryAttributes.FastPath, false);
+            _activity?.SetTag(Saml2BearerTelemetryAttributes.ErrorType, reason.ToString());
             StopActivity(ActivityStatusCode.Error, reason.ToString());
         }
     }

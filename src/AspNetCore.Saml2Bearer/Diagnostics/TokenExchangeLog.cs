@@ -7,7 +7,9 @@ namespace AspNetCore.Saml2Bearer.Diagnostics;
 /// <summary>
 /// The token exchange's log messages (event ids 2000-2099). They carry status codes, error codes,
 /// durations and setting names; never the assertion, a token, a client secret or a client assertion.
-/// Server-controlled text (<c>error_description</c>) only goes through <see cref="SanitizeDescription"/>.
+/// Server-controlled text (<c>error_description</c>) only goes through <see cref="SanitizeDescription"/>, at Debug.
+/// Each failure of an exchange is logged here once, at Warning (Error for a client refusal, Information for
+/// <c>invalid_grant</c>), with the detail only this layer sees; the handler then logs its answer at Debug.
 /// </summary>
 internal static partial class TokenExchangeLog
 {
@@ -37,46 +39,44 @@ internal static partial class TokenExchangeLog
         Message = "Scheme {SchemeName}: the token endpoint issued a {TokenType} token (expires_in {ExpiresInSeconds}s) in {ElapsedMilliseconds} ms.")]
     private static partial void TokenIssuedCore(ILogger logger, string schemeName, string tokenType, double? expiresInSeconds, double elapsedMilliseconds);
 
-    public static void GrantRejected(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds)
+    [LoggerMessage(EventId = 2002, EventName = "GrantRejected", Level = LogLevel.Information,
+        Message = "Scheme {SchemeName}: the token endpoint refused the assertion: HTTP {StatusCode}, error {Error}, in {ElapsedMilliseconds} ms.")]
+    public static partial void GrantRejected(ILogger logger, string schemeName, int statusCode, string error, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 2003, EventName = "ClientRejected", Level = LogLevel.Error,
+        Message = "Scheme {SchemeName}: the token endpoint refused this API as a client (HTTP {StatusCode}, error {Error}, in {ElapsedMilliseconds} ms): check ClientId, the client credentials, Scope and the grant types allowed for the client. Callers get 503 until it is fixed.")]
+    public static partial void ClientRejected(ILogger logger, string schemeName, int statusCode, string error, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 2004, EventName = "ErrorResponseUnavailable", Level = LogLevel.Warning,
+        Message = "Scheme {SchemeName}: the token endpoint answered an error treated as a service fault: HTTP {StatusCode}, error {Error}, in {ElapsedMilliseconds} ms.")]
+    public static partial void ErrorResponseUnavailable(ILogger logger, string schemeName, int statusCode, string error, double elapsedMilliseconds);
+
+    /// <summary>
+    /// Logs the server's <c>error_description</c> at Debug only: it is server-controlled text that may quote what
+    /// it was sent (a NameID, part of the assertion), so it is sanitized, cut, cleared of the client secret, and
+    /// kept out of the Information-and-above lines an operator ships by default.
+    /// </summary>
+    public static void ErrorDescriptionReceived(ILogger logger, string schemeName, string error, string? errorDescription, string? clientSecret)
     {
-        if (logger.IsEnabled(LogLevel.Information))
+        if (errorDescription is not null && logger.IsEnabled(LogLevel.Debug))
         {
+            if (!string.IsNullOrEmpty(clientSecret))
+            {
+                errorDescription = errorDescription.Replace(clientSecret, "***", StringComparison.Ordinal);
+            }
+
 #pragma warning disable CA1873 // Guarded by the IsEnabled check above, which the analyzer does not see through.
-            GrantRejectedCore(logger, schemeName, statusCode, error, SanitizeDescription(errorDescription), elapsedMilliseconds);
+            ErrorDescriptionReceivedCore(logger, schemeName, error, SanitizeDescription(errorDescription)!);
 #pragma warning restore CA1873
         }
     }
 
-    [LoggerMessage(EventId = 2002, EventName = "GrantRejected", Level = LogLevel.Information,
-        Message = "Scheme {SchemeName}: the token endpoint refused the assertion: HTTP {StatusCode}, error {Error}, description \"{ErrorDescription}\", in {ElapsedMilliseconds} ms.")]
-    private static partial void GrantRejectedCore(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds);
-
-    public static void ClientRejected(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds)
-    {
-        if (logger.IsEnabled(LogLevel.Error))
-        {
-            ClientRejectedCore(logger, schemeName, statusCode, error, SanitizeDescription(errorDescription), elapsedMilliseconds);
-        }
-    }
-
-    [LoggerMessage(EventId = 2003, EventName = "ClientRejected", Level = LogLevel.Error,
-        Message = "Scheme {SchemeName}: the token endpoint refused this API as a client, check the client configuration: HTTP {StatusCode}, error {Error}, description \"{ErrorDescription}\", in {ElapsedMilliseconds} ms.")]
-    private static partial void ClientRejectedCore(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds);
-
-    public static void ErrorResponseUnavailable(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds)
-    {
-        if (logger.IsEnabled(LogLevel.Warning))
-        {
-            ErrorResponseUnavailableCore(logger, schemeName, statusCode, error, SanitizeDescription(errorDescription), elapsedMilliseconds);
-        }
-    }
-
-    [LoggerMessage(EventId = 2004, EventName = "ErrorResponseUnavailable", Level = LogLevel.Warning,
-        Message = "Scheme {SchemeName}: the token endpoint answered an error treated as a service fault: HTTP {StatusCode}, error {Error}, description \"{ErrorDescription}\", in {ElapsedMilliseconds} ms.")]
-    private static partial void ErrorResponseUnavailableCore(ILogger logger, string schemeName, int statusCode, string error, string? errorDescription, double elapsedMilliseconds);
+    [LoggerMessage(EventId = 2019, EventName = "ErrorDescriptionReceived", Level = LogLevel.Debug,
+        Message = "Scheme {SchemeName}: the token endpoint described its error {Error} as \"{ErrorDescription}\".")]
+    private static partial void ErrorDescriptionReceivedCore(ILogger logger, string schemeName, string error, string errorDescription);
 
     [LoggerMessage(EventId = 2005, EventName = "TokenEndpointFailed", Level = LogLevel.Warning,
-        Message = "Scheme {SchemeName}: the token endpoint failed with HTTP {StatusCode} in {ElapsedMilliseconds} ms; retry after {RetryAfterSeconds}s.")]
+        Message = "Scheme {SchemeName}: the token endpoint failed with HTTP {StatusCode} in {ElapsedMilliseconds} ms; answering 503, retry after {RetryAfterSeconds}s.")]
     public static partial void TokenEndpointFailed(ILogger logger, string schemeName, int statusCode, double elapsedMilliseconds, double retryAfterSeconds);
 
     [LoggerMessage(EventId = 2006, EventName = "UnexpectedStatusCode", Level = LogLevel.Warning,
@@ -130,6 +130,10 @@ internal static partial class TokenExchangeLog
     [LoggerMessage(EventId = 2018, EventName = "ExchangeLimitReached", Level = LogLevel.Warning,
         Message = "Scheme {SchemeName}: {MaxConcurrentExchanges} token requests are already in flight (MaxConcurrentExchanges); this one was answered 503 at once.")]
     public static partial void ExchangeLimitReached(ILogger logger, string schemeName, int maxConcurrentExchanges);
+
+    [LoggerMessage(EventId = 2030, EventName = "TokenRequestResendRefused", Level = LogLevel.Error,
+        Message = "Scheme {SchemeName}: a handler outside this library's pipeline (an IHttpMessageHandlerBuilderFilter, or one added to the token endpoint client by name) tried to send the token request a second time; it was refused. Remove that retry or hedging handler from the client.")]
+    public static partial void TokenRequestResendRefused(ILogger logger, string schemeName);
 
     /// <summary>
     /// Makes server-controlled text fit for a log line: control and line-separator characters removed

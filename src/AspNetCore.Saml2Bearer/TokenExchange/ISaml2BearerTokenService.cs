@@ -9,7 +9,9 @@ public interface ISaml2BearerTokenService
 {
     /// <summary>
     /// Presents the assertion at the token endpoint. Implementations return failures as results and do
-    /// not throw for server errors, timeouts or malformed responses.
+    /// not throw for server errors, timeouts or malformed responses. The handler logs each failure it gets
+    /// from an implementation once (Information for <c>invalid_grant</c>, Error for a client refusal, else
+    /// Warning), with its <see cref="Saml2BearerTokenResult.Error"/> code only.
     /// </summary>
     /// <param name="request">The assertion and the scheme's options.</param>
     /// <param name="cancellationToken">Cancels the exchange.</param>

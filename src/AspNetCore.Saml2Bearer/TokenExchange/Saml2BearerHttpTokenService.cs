@@ -20,15 +20,23 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
     /// <summary>The <c>Retry-After</c> of an exchange refused because too many are in flight: a slot frees up soon, or the circuit opens.</summary>
     private static readonly TimeSpan ExchangeLimitRetryAfter = TimeSpan.FromSeconds(1);
 
+    /// <summary>The <c>Retry-After</c> while the circuit's trial request is under way: it decides soon.</summary>
+    private static readonly TimeSpan HalfOpenRetryAfter = TimeSpan.FromSeconds(1);
+
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly ILogger _logger;
+    private readonly Saml2BearerTokenEndpointMonitor? _endpointMonitor;
 
-    public Saml2BearerHttpTokenService(IHttpClientFactory httpClientFactory, ILogger<Saml2BearerHttpTokenService> logger)
+    /// <param name="httpClientFactory">The factory of the scheme's named client.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="endpointMonitor">The circuit state of each scheme, for the time left of a break; registered with the scheme.</param>
+    public Saml2BearerHttpTokenService(IHttpClientFactory httpClientFactory, ILogger<Saml2BearerHttpTokenService> logger, Saml2BearerTokenEndpointMonitor? endpointMonitor = null)
     {
         ArgumentNullException.ThrowIfNull(httpClientFactory);
         ArgumentNullException.ThrowIfNull(logger);
         _httpClientFactory = httpClientFactory;
         _logger = logger;
+        _endpointMonitor = endpointMonitor;
     }
 
     public async Task<Saml2BearerTokenResult> ExchangeAsync(Saml2BearerTokenRequest request, CancellationToken cancellationToken)
@@ -84,7 +92,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
             if (!ClientAuthentication.TryApply(options, tokenEndpoint, timeProvider, form, out authorization, out var missingSetting))
             {
                 TokenExchangeLog.ClientCredentialsMissing(_logger, schemeName, options.ClientAuthenticationMethod, missingSetting!);
-                return Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ClientError, OAuthErrorCodes.InvalidClient);
+                return Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ClientError, OAuthErrorCodes.InvalidClient);
             }
         }
 #pragma warning disable CA1031 // Signing can fail in many ways (unsupported key, disposed key, HSM); all are configuration faults.
@@ -92,7 +100,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 #pragma warning restore CA1031
         {
             TokenExchangeLog.ClientAssertionFailed(_logger, schemeName, exception);
-            return Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ClientError, OAuthErrorCodes.InvalidClient);
+            return Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ClientError, OAuthErrorCodes.InvalidClient);
         }
 
         using var message = new HttpRequestMessage(HttpMethod.Post, tokenEndpoint)
@@ -101,6 +109,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         };
         message.Headers.Accept.Add(JsonMediaType);
         message.Headers.Authorization = authorization;
+        message.Options.Set(TokenRequestTransmission.OptionsKey, new TokenRequestTransmission());
 
         TokenExchangeLog.TokenRequestSending(_logger, schemeName, tokenEndpoint, options.ClientAuthenticationMethod);
         var client = _httpClientFactory.CreateClient(Saml2BearerDefaults.HttpClientNamePrefix + schemeName);
@@ -117,9 +126,14 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         }
         catch (Polly.CircuitBreaker.BrokenCircuitException)
         {
-            // The resilience pipeline has seen the server failing: answer at once instead of waiting.
+            // The resilience pipeline has seen the server failing: answer at once instead of waiting, and tell the
+            // caller when the break ends (not the whole break duration). Once the break is over, a trial request
+            // is deciding and others are still refused: that takes moments.
             TokenExchangeLog.CircuitOpen(_logger, schemeName);
-            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.CircuitBreakDuration);
+            var retryAfter = _endpointMonitor is null
+                ? options.CircuitBreakDuration
+                : _endpointMonitor.For(schemeName).TimeLeftInBreak(timeProvider.GetUtcNow()) ?? HalfOpenRetryAfter;
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, retryAfter);
         }
         catch (Polly.RateLimiting.RateLimiterRejectedException)
         {
@@ -130,6 +144,13 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         catch (Polly.Timeout.TimeoutRejectedException)
         {
             TokenExchangeLog.TokenEndpointTimedOut(_logger, schemeName, ElapsedMilliseconds(timeProvider, started), options.BackchannelTimeout);
+            return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.DefaultRetryAfter);
+        }
+        catch (TokenRequestResentException)
+        {
+            // A handler the host wrapped around the client retried or hedged the request; the one
+            // transmission already happened and its answer was thrown away by that handler.
+            TokenExchangeLog.TokenRequestResendRefused(_logger, schemeName);
             return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.DefaultRetryAfter);
         }
 
@@ -206,14 +227,18 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         switch (status)
         {
             case Saml2BearerTokenResultStatus.InvalidGrant:
-                TokenExchangeLog.GrantRejected(_logger, schemeName, statusCode, error, errorDescription, elapsed);
-                return Saml2BearerTokenResult.Failure(status, error, errorDescription);
+                TokenExchangeLog.GrantRejected(_logger, schemeName, statusCode, error, elapsed);
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                return Saml2BearerTokenResult.LoggedFailure(status, error, errorDescription);
             case Saml2BearerTokenResultStatus.ClientError:
-                TokenExchangeLog.ClientRejected(_logger, schemeName, statusCode, error, errorDescription, elapsed);
-                return Saml2BearerTokenResult.Failure(status, error, errorDescription);
+                // Not the caller's fault, and nothing the caller can fix: the handler answers 503 (see README, Responses).
+                TokenExchangeLog.ClientRejected(_logger, schemeName, statusCode, error, elapsed);
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                return Saml2BearerTokenResult.LoggedFailure(status, error, errorDescription, RetryAfterReader.Read(response, timeProvider, options.DefaultRetryAfter));
             default:
-                TokenExchangeLog.ErrorResponseUnavailable(_logger, schemeName, statusCode, error, errorDescription, elapsed);
-                return Saml2BearerTokenResult.Failure(
+                TokenExchangeLog.ErrorResponseUnavailable(_logger, schemeName, statusCode, error, elapsed);
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                return Saml2BearerTokenResult.LoggedFailure(
                     Saml2BearerTokenResultStatus.ServiceUnavailable,
                     error,
                     errorDescription,
@@ -313,7 +338,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
     }
 
     private static Saml2BearerTokenResult Unavailable(string error, TimeSpan retryAfter) =>
-        Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ServiceUnavailable, error, errorDescription: null, retryAfter);
+        Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ServiceUnavailable, error, errorDescription: null, retryAfter);
 
     private static double ElapsedMilliseconds(TimeProvider timeProvider, long started) =>
         Math.Round(timeProvider.GetElapsedTime(started).TotalMilliseconds, 1);

@@ -14,6 +14,12 @@ public sealed class Saml2BearerTokenResult
         RetryAfter = retryAfter;
     }
 
+    private Saml2BearerTokenResult(Saml2BearerTokenResult logged)
+        : this(logged.Status, logged.Response, logged.Error, logged.ErrorDescription, logged.RetryAfter)
+    {
+        IsLogged = true;
+    }
+
     /// <summary>The outcome class.</summary>
     public Saml2BearerTokenResultStatus Status { get; }
 
@@ -31,6 +37,13 @@ public sealed class Saml2BearerTokenResult
 
     /// <summary>How long the caller should wait before retrying, for <see cref="Saml2BearerTokenResultStatus.ServiceUnavailable"/>.</summary>
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>
+    /// Whether the failure was logged, with its detail, where it happened (the default token service, or the
+    /// handler's own token checks). The handler logs a failure that was not (one from a custom
+    /// <see cref="ISaml2BearerTokenService"/>) once at its level, and its own answer only at Debug.
+    /// </summary>
+    internal bool IsLogged { get; }
 
     /// <summary>A successful exchange.</summary>
     /// <param name="response">The token response.</param>
@@ -57,4 +70,8 @@ public sealed class Saml2BearerTokenResult
         ArgumentException.ThrowIfNullOrEmpty(error);
         return new(status, null, error, errorDescription, retryAfter);
     }
+
+    /// <summary>A failure that its producer has already logged with its detail: see <see cref="IsLogged"/>.</summary>
+    internal static Saml2BearerTokenResult LoggedFailure(Saml2BearerTokenResultStatus status, string error, string? errorDescription = null, TimeSpan? retryAfter = null) =>
+        new(Failure(status, error, errorDescription, retryAfter));
 }

@@ -13,8 +13,8 @@ public enum Saml2BearerTokenResultStatus
 
     /// <summary>
     /// The server refused this API as a client (<c>invalid_client</c>, <c>unauthorized_client</c>,
-    /// <c>invalid_scope</c>, <c>unsupported_grant_type</c>, <c>invalid_request</c>): a configuration fault,
-    /// logged as such; the caller gets 401.
+    /// <c>invalid_scope</c>, <c>unsupported_grant_type</c>, <c>invalid_request</c>): a configuration fault of
+    /// this API, logged at Error; the caller, who cannot fix it, gets 503 with <c>Retry-After</c>.
     /// </summary>
     ClientError = 2,
 

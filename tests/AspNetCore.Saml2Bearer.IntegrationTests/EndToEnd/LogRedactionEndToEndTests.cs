@@ -15,7 +15,7 @@ public sealed class LogRedactionEndToEndTests(EndToEndFixture e2e)
         Assert.Equal(HttpStatusCode.OK, (await e2e.SendSamlAsync(e2e.Api, "downstream/backend", assertion)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await e2e.SendSamlAsync(e2e.SecondApi, "whoami", assertion)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await e2e.SendSamlAsync(e2e.Api, "whoami", e2e.IssueTamperedAssertion(subject))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await e2e.SendSamlAsync(e2e.WrongSecretApi, "whoami", e2e.IssueAssertion(subject))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await e2e.SendSamlAsync(e2e.WrongSecretApi, "whoami", e2e.IssueAssertion(subject))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await e2e.SendSamlAsync(e2e.PostApi, "whoami", e2e.IssueAssertion(subject))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await e2e.SendSamlAsync(e2e.PrivateKeyJwtApi, "whoami", e2e.IssueAssertion(subject))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await e2e.SendSamlAsync(e2e.Gateway, "echo/logs", e2e.IssueAssertion(subject))).StatusCode);

@@ -104,15 +104,16 @@ public sealed class ResourceApiEndToEndTests(EndToEndFixture e2e)
     }
 
     [Fact]
-    public async Task Whoami_InvalidClientSecret_Returns401InvalidToken()
+    public async Task Whoami_InvalidClientSecret_Returns503WithRetryAfterNotInvalidToken()
     {
+        // The AS refused the API, not the caller: our misconfiguration, which the caller cannot fix.
         var before = e2e.WrongSecretApi.TokenRequests.Count;
 
         var response = await e2e.SendSamlAsync(e2e.WrongSecretApi, "whoami", e2e.IssueAssertion(EndToEndFixture.NewSubject("badclient")));
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.StartsWith("SAML ", response.Challenge, StringComparison.Ordinal);
-        Assert.Contains("error=\"invalid_token\"", response.Challenge, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.RetryAfter);
+        Assert.Empty(response.Challenges);
         Assert.Equal(before + 1, e2e.WrongSecretApi.TokenRequests.Count);
     }
 

@@ -37,7 +37,10 @@ public sealed class FaultApiHost : IAsyncDisposable
     /// <summary>The scheme's options as the handler uses them; a test may point them elsewhere mid-run.</summary>
     public Saml2BearerOptions Options => _app.Services.GetRequiredService<IOptionsMonitor<Saml2BearerOptions>>().Get(Saml2BearerDefaults.AuthenticationScheme);
 
-    public static async Task<FaultApiHost> StartAsync(TestSaml2IdentityProvider idp, Action<Saml2BearerOptions> configure)
+    /// <param name="idp">The identity provider whose assertions the API trusts.</param>
+    /// <param name="configure">Points the scheme at the authorization server under test.</param>
+    /// <param name="configureHost">What the host itself adds to its services (before and after the scheme), e.g. HTTP client defaults.</param>
+    public static async Task<FaultApiHost> StartAsync(TestSaml2IdentityProvider idp, Action<Saml2BearerOptions> configure, Action<IServiceCollection>? configureHost = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
@@ -57,6 +60,7 @@ public sealed class FaultApiHost : IAsyncDisposable
             configure(options);
         });
         builder.Services.AddAuthorization();
+        configureHost?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseAuthentication();

@@ -56,6 +56,9 @@ public sealed class FaultyAuthorizationServer : IAsyncDisposable
 
     public TimeSpan DiscoveryDelay { get; set; }
 
+    /// <summary>When set, discovery answers <c>302 Found</c> with this location instead of the document.</summary>
+    public string? DiscoveryRedirect { get; set; }
+
     public TimeSpan JwksDelay { get; set; }
 
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
@@ -209,6 +212,12 @@ public sealed class FaultyAuthorizationServer : IAsyncDisposable
         Interlocked.Increment(ref _discoveryRequests);
         if (!await WaitAsync(DiscoveryDelay, context))
         {
+            return;
+        }
+
+        if (DiscoveryRedirect is { } location)
+        {
+            context.Response.Redirect(location);
             return;
         }
 

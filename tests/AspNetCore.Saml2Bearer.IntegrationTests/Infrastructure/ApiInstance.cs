@@ -9,8 +9,10 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
@@ -18,13 +20,12 @@ namespace AspNetCore.Saml2Bearer.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// One in-process API instance (TestServer) wired like samples/ResourceApi with ConnectionStrings:Redis:
-/// its own Redis connection, the Redis distributed cache, the Data Protection key ring in Redis, the
-/// SAML scheme exchanging at the loopback token endpoint. GET /whoami answers the name and access token.
+/// AddSaml2BearerRedis (its own Redis connection for the distributed cache, the Data Protection key ring
+/// and the exchange lock), the SAML scheme exchanging at the loopback token endpoint. GET /whoami answers the name and access token.
 /// </summary>
 public sealed class ApiInstance : IAsyncDisposable
 {
     public const string ApplicationName = "AspNetCore.Saml2Bearer.IntegrationTests";
-    public const string KeyRingKey = "saml2bearer:dataprotection-keys";
 
     private readonly WebApplication _app;
 
@@ -49,11 +50,9 @@ public sealed class ApiInstance : IAsyncDisposable
         var logs = new InMemoryLoggerProvider();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
 
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         var services = builder.Services;
-        services.AddSingleton<IConnectionMultiplexer>(_ => multiplexer);
-        services.AddStackExchangeRedisCache(options => options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer));
-        services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToStackExchangeRedis(multiplexer, KeyRingKey);
+        services.AddSaml2BearerRedis(redis.Configuration);
+        services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddHttpClient<ISaml2BearerTokenService, LoopbackTokenService>();
         services.AddAuthentication(Saml2BearerDefaults.AuthenticationScheme).AddSaml2Bearer(options =>
         {
@@ -75,6 +74,9 @@ public sealed class ApiInstance : IAsyncDisposable
             context.User.Identity?.Name,
             await context.GetTokenAsync("access_token")))).RequireAuthorization();
         await app.StartAsync();
+
+        // The instance's own connection (the one its cache, key ring and lock use), for the tests to look into Redis with.
+        var multiplexer = await app.Services.GetRequiredService<IOptions<RedisCacheOptions>>().Value.ConnectionMultiplexerFactory!();
 
         // Load (or, for the first instance, create) the shared key ring now, so that instances started
         // one after the other never each create a first key of their own.

@@ -31,6 +31,56 @@ public sealed class Saml2BearerTokenClaimsValidatorTests(ValidatorFixture fixtur
         Assert.Equal("alice@example.com", whoAmI.Name);
     }
 
+    // What an OpenIddict server puts in its access tokens for its own bookkeeping.
+    private static readonly Dictionary<string, object> OpenIddictPrivateClaims = new()
+    {
+        ["oi_tkn_id"] = "c9b1d0e2-token-id",
+        ["oi_au_id"] = "5e7f0a13-authorization-id",
+        ["oi_prst"] = "resource-api",
+        ["oi_crt_dt"] = "2026-11-26T12:00:00Z",
+    };
+
+    [Fact]
+    public async Task Request_JwtWithOpenIddictPrivateClaims_PrivateClaimsNotInThePrincipal()
+    {
+        await using var host = await StartAsync();
+        host.TokenService.Enqueue(RecordingTokenService.Success(Jwt(host, fixture.OtherIdpKey, moreClaims: OpenIddictPrivateClaims), TimeSpan.FromHours(1), scope: null));
+
+        var whoAmI = await host.WhoAmIAsync(host.Assertion());
+
+        Assert.DoesNotContain(whoAmI.Claims, c => c.Type.StartsWith("oi_", StringComparison.Ordinal));
+        Assert.Equal(["contoso"], whoAmI.Values("tid"));
+        Assert.Equal(["as-subject-1"], whoAmI.Values("sub"));
+    }
+
+    [Fact]
+    public async Task Request_JwtWithOpenIddictPrivateClaimsWhenMapped_PrivateClaimsInThePrincipal()
+    {
+        await using var host = await StartAsync(o => o.MapOpenIddictPrivateClaims = true);
+        host.TokenService.Enqueue(RecordingTokenService.Success(Jwt(host, fixture.OtherIdpKey, moreClaims: OpenIddictPrivateClaims), TimeSpan.FromHours(1), scope: null));
+
+        var whoAmI = await host.WhoAmIAsync(host.Assertion());
+
+        Assert.Equal(["c9b1d0e2-token-id"], whoAmI.Values("oi_tkn_id"));
+        Assert.Equal(["5e7f0a13-authorization-id"], whoAmI.Values("oi_au_id"));
+        Assert.Equal(["resource-api"], whoAmI.Values("oi_prst"));
+        Assert.Equal(["contoso"], whoAmI.Values("tid"));
+    }
+
+    [Fact]
+    public async Task Request_ClaimMerelyContainingOi_IsKept()
+    {
+        // Only the prefix is OpenIddict's: a claim such as "choice_oi_x" or "Oi_region" is the user's.
+        await using var host = await StartAsync();
+        host.TokenService.Enqueue(RecordingTokenService.Success(
+            Jwt(host, fixture.OtherIdpKey, moreClaims: new Dictionary<string, object> { ["choice_oi_x"] = "kept", ["Oi_region"] = "eu" }), TimeSpan.FromHours(1), scope: null));
+
+        var whoAmI = await host.WhoAmIAsync(host.Assertion());
+
+        Assert.Equal(["kept"], whoAmI.Values("choice_oi_x"));
+        Assert.Equal(["eu"], whoAmI.Values("Oi_region"));
+    }
+
     [Fact]
     public async Task Request_JwtSignedWithAnotherKey_Returns503()
     {
@@ -163,8 +213,15 @@ public sealed class Saml2BearerTokenClaimsValidatorTests(ValidatorFixture fixtur
         });
     }
 
-    private static string Jwt(Saml2BearerTestHost host, TestSigningKey key, string audience = Saml2BearerTestHost.ClientId, TimeSpan? lifetime = null)
+    private static string Jwt(
+        Saml2BearerTestHost host, TestSigningKey key, string audience = Saml2BearerTestHost.ClientId, TimeSpan? lifetime = null, IReadOnlyDictionary<string, object>? moreClaims = null)
     {
+        var claims = new Dictionary<string, object> { ["sub"] = "as-subject-1", ["tid"] = "contoso", ["scp"] = "orders.read orders.admin" };
+        foreach (var (type, value) in moreClaims ?? new Dictionary<string, object>())
+        {
+            claims[type] = value;
+        }
+
         var now = host.Time.GetUtcNow().UtcDateTime;
         var expires = now + (lifetime ?? TimeSpan.FromHours(1));
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -174,7 +231,7 @@ public sealed class Saml2BearerTokenClaimsValidatorTests(ValidatorFixture fixtur
             IssuedAt = expires.AddHours(-1) < now ? expires.AddHours(-1) : now,
             NotBefore = expires.AddHours(-1) < now ? expires.AddHours(-1) : now,
             Expires = expires,
-            Claims = new Dictionary<string, object> { ["sub"] = "as-subject-1", ["tid"] = "contoso", ["scp"] = "orders.read orders.admin" },
+            Claims = claims,
             SigningCredentials = new SigningCredentials(new X509SecurityKey(key.Certificate), SecurityAlgorithms.RsaSha256),
         });
     }

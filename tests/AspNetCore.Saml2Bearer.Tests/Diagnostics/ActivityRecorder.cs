@@ -20,7 +20,7 @@ public sealed class ActivityRecorder : IDisposable
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
-                if (activity.GetTagItem("saml2bearer.scheme") as string == scheme)
+                if (activity.GetTagItem("aspnetcore.authentication.scheme") as string == scheme)
                 {
                     _activities.Enqueue(activity);
                 }

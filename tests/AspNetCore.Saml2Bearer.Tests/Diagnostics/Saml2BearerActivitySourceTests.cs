@@ -19,12 +19,14 @@ public sealed class Saml2BearerActivitySourceTests(ValidatorFixture fixture) : I
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var validate = Assert.Single(observed.Activities.Named(Saml2BearerActivitySource.ValidateAssertionName));
-        Assert.Equal(Saml2AssertionBuilder.DefaultIssuer, validate.GetTagItem("saml2bearer.issuer"));
-        Assert.Equal(false, validate.GetTagItem("saml2bearer.fast_path"));
+        Assert.Equal(Saml2AssertionBuilder.DefaultIssuer, validate.GetTagItem("saml2bearer.assertion.issuer"));
+        Assert.Equal(false, validate.GetTagItem("saml2bearer.assertion.fast_path"));
         Assert.Equal(ActivityStatusCode.Ok, validate.Status);
         var exchange = Assert.Single(observed.Activities.Named(Saml2BearerActivitySource.ExchangeTokenName));
-        Assert.Equal("success", exchange.GetTagItem("saml2bearer.outcome"));
-        Assert.Equal(Saml2AssertionBuilder.DefaultIssuer, exchange.GetTagItem("saml2bearer.issuer"));
+        Assert.Equal("success", exchange.GetTagItem("saml2bearer.exchange.outcome"));
+        Assert.Null(exchange.GetTagItem("error.type"));
+        Assert.Equal(observed.Scheme, exchange.GetTagItem("aspnetcore.authentication.scheme"));
+        Assert.Equal(Saml2AssertionBuilder.DefaultIssuer, exchange.GetTagItem("saml2bearer.assertion.issuer"));
 
         // The exchange is not nested in the validation: that span ended before the exchange began.
         Assert.NotEqual(validate.SpanId, exchange.ParentSpanId);
@@ -41,7 +43,7 @@ public sealed class Saml2BearerActivitySourceTests(ValidatorFixture fixture) : I
 
         var validations = observed.Activities.Named(Saml2BearerActivitySource.ValidateAssertionName);
         Assert.Equal(2, validations.Count);
-        Assert.Single(validations, a => Equals(a.GetTagItem("saml2bearer.fast_path"), true));
+        Assert.Single(validations, a => Equals(a.GetTagItem("saml2bearer.assertion.fast_path"), true));
         Assert.Single(observed.Activities.Named(Saml2BearerActivitySource.ExchangeTokenName));
     }
 
@@ -55,8 +57,8 @@ public sealed class Saml2BearerActivitySourceTests(ValidatorFixture fixture) : I
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var validate = Assert.Single(observed.Activities.Named(Saml2BearerActivitySource.ValidateAssertionName));
         Assert.Equal(ActivityStatusCode.Error, validate.Status);
-        Assert.Equal("IssuerNotTrusted", validate.GetTagItem("saml2bearer.reason"));
-        Assert.Null(validate.GetTagItem("saml2bearer.issuer"));
+        Assert.Equal("IssuerNotTrusted", validate.GetTagItem("error.type"));
+        Assert.Null(validate.GetTagItem("saml2bearer.assertion.issuer"));
         Assert.Empty(observed.Activities.Named(Saml2BearerActivitySource.ExchangeTokenName));
     }
 
@@ -69,8 +71,30 @@ public sealed class Saml2BearerActivitySourceTests(ValidatorFixture fixture) : I
         (await observed.Host.GetAsync("/whoami", observed.Host.Assertion())).Dispose();
 
         var exchange = Assert.Single(observed.Activities.Named(Saml2BearerActivitySource.ExchangeTokenName));
-        Assert.Equal("invalid_grant", exchange.GetTagItem("saml2bearer.outcome"));
+        Assert.Equal("invalid_grant", exchange.GetTagItem("saml2bearer.exchange.outcome"));
+        Assert.Equal("invalid_grant", exchange.GetTagItem("error.type"));
         Assert.Equal(ActivityStatusCode.Error, exchange.Status);
+    }
+
+    [Fact]
+    public async Task SpansAndMeasurements_OneFlow_UseTheSameAttributeNames()
+    {
+        await using var observed = await ObservedHost.StartAsync(fixture);
+        var host = observed.Host;
+        host.TokenService.Enqueue(Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ClientError, "invalid_client"));
+        (await host.GetAsync("/whoami", host.Assertion(b => b.NameId = "first@example.com"))).Dispose();     // exchange fails
+        (await host.GetAsync("/whoami", host.Assertion())).Dispose();                                         // succeeds
+        (await host.GetAsync("/whoami", host.Assertion(b => b.Issuer = "https://evil.example.com"))).Dispose(); // rejected
+
+        var spanNames = observed.Activities.Activities.SelectMany(a => a.TagObjects.Select(t => t.Key)).ToHashSet(StringComparer.Ordinal);
+        var metricNames = observed.Metrics.Measurements.SelectMany(m => m.Tags.Keys).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Subset(metricNames, spanNames);
+        Assert.Contains("aspnetcore.authentication.scheme", spanNames);
+        Assert.Contains("error.type", spanNames);
+        Assert.Contains("error.type", metricNames);
+        Assert.All(metricNames.Concat(spanNames), name => Assert.True(
+            name is "aspnetcore.authentication.scheme" or "error.type" || name.StartsWith("saml2bearer.", StringComparison.Ordinal), name));
     }
 
     [Fact]

@@ -26,15 +26,15 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
         await SendRejectedAsync(host, Garbage);
 
         var metrics = observed.Metrics;
-        Assert.Equal(3, metrics.Sum(Saml2BearerMetrics.AssertionsValidatedName, ("scheme", observed.Scheme), ("issuer", Saml2AssertionBuilder.DefaultIssuer), ("fast_path", "false")));
+        Assert.Equal(3, metrics.Sum(Saml2BearerMetrics.AssertionsValidatedName, ("aspnetcore.authentication.scheme", observed.Scheme), ("saml2bearer.assertion.issuer", Saml2AssertionBuilder.DefaultIssuer), ("saml2bearer.assertion.fast_path", "False")));
         Assert.Equal(3, metrics.Sum(Saml2BearerMetrics.AssertionsRejectedName));
-        Assert.Equal(2, metrics.Sum(Saml2BearerMetrics.AssertionsRejectedName, ("scheme", observed.Scheme), ("reason", "AudienceInvalid")));
-        Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.AssertionsRejectedName, ("scheme", observed.Scheme), ("reason", "InvalidEncoding")));
+        Assert.Equal(2, metrics.Sum(Saml2BearerMetrics.AssertionsRejectedName, ("aspnetcore.authentication.scheme", observed.Scheme), ("error.type", "AudienceInvalid")));
+        Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.AssertionsRejectedName, ("aspnetcore.authentication.scheme", observed.Scheme), ("error.type", "InvalidEncoding")));
         Assert.Equal(1, host.TokenService.Calls);
     }
 
     [Fact]
-    public async Task ValidationDuration_EachAssertion_RecordedOnceWithItsOutcome()
+    public async Task ValidationDuration_EachAssertion_RecordedOnceWithErrorTypeOnlyWhenRejected()
     {
         await using var observed = await ObservedHost.StartAsync(fixture);
         var host = observed.Host;
@@ -46,11 +46,11 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
 
         var durations = observed.Metrics.Of(Saml2BearerMetrics.ValidationDurationName);
         Assert.Equal(3, durations.Count);
-        Assert.Single(durations, d => d.Tag("outcome") == "validated" && d.Tag("fast_path") == "false");
-        Assert.Single(durations, d => d.Tag("outcome") == "validated" && d.Tag("fast_path") == "true");
-        Assert.Single(durations, d => d.Tag("outcome") == "rejected");
+        Assert.Single(durations, d => d.Tag("error.type") is null && d.Tag("saml2bearer.assertion.fast_path") == "False");
+        Assert.Single(durations, d => d.Tag("error.type") is null && d.Tag("saml2bearer.assertion.fast_path") == "True");
+        Assert.Single(durations, d => d.Tag("error.type") == "InvalidEncoding");
         Assert.All(durations, d => Assert.True(d.Value >= 0));
-        Assert.All(durations, d => Assert.Equal(observed.Scheme, d.Tag("scheme")));
+        Assert.All(durations, d => Assert.Equal(observed.Scheme, d.Tag("aspnetcore.authentication.scheme")));
     }
 
     [Fact]
@@ -66,10 +66,10 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
         (await host.GetAsync("/whoami", host.Assertion(b => b.NameId = "bob@example.com"))).Dispose();   // exchanged
 
         var metrics = observed.Metrics;
-        Assert.Equal(2, metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("scheme", observed.Scheme), ("source", "exchanged")));
-        Assert.Equal(2, metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("scheme", observed.Scheme), ("source", "memory")));
+        Assert.Equal(2, metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("aspnetcore.authentication.scheme", observed.Scheme), ("saml2bearer.token.source", "exchanged")));
+        Assert.Equal(2, metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("aspnetcore.authentication.scheme", observed.Scheme), ("saml2bearer.token.source", "memory")));
         Assert.Equal(4, metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName));
-        Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.AssertionsValidatedName, ("fast_path", "true")));
+        Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.AssertionsValidatedName, ("saml2bearer.assertion.fast_path", "True")));
         Assert.Equal(2, host.TokenService.Calls);
     }
 
@@ -101,9 +101,9 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
         }
 
         Assert.Equal(1, host.TokenService.Calls);
-        Assert.Equal(1, observed.Metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("source", "exchanged")));
-        Assert.Equal(3, observed.Metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("source", "joined_exchange")));
-        Assert.Equal(1, observed.Metrics.Sum(Saml2BearerMetrics.ExchangesName, ("outcome", "success")));
+        Assert.Equal(1, observed.Metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("saml2bearer.token.source", "exchanged")));
+        Assert.Equal(3, observed.Metrics.Sum(Saml2BearerMetrics.TokenCacheLookupsName, ("saml2bearer.token.source", "joined_exchange")));
+        Assert.Equal(1, observed.Metrics.Sum(Saml2BearerMetrics.ExchangesName, ("saml2bearer.exchange.outcome", "success")));
     }
 
     [Fact]
@@ -121,22 +121,26 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
         using var issued = await host.GetAsync("/whoami", host.Assertion(b => b.NameId = "grace@example.com"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, misconfigured.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, misconfigured.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
         Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
         var metrics = observed.Metrics;
         foreach (var outcome in new[] { "invalid_grant", "client_error", "service_unavailable", "success" })
         {
-            Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.ExchangesName, ("scheme", observed.Scheme), ("outcome", outcome)));
+            Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.ExchangesName, ("aspnetcore.authentication.scheme", observed.Scheme), ("saml2bearer.exchange.outcome", outcome)));
         }
 
         Assert.Equal(4, metrics.Sum(Saml2BearerMetrics.ExchangesName));
+        Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.ExchangesName, ("saml2bearer.exchange.outcome", "invalid_grant"), ("error.type", "invalid_grant")));
+        Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.ExchangesName, ("saml2bearer.exchange.outcome", "client_error"), ("error.type", "invalid_client")));
+        Assert.Equal(1, metrics.Sum(Saml2BearerMetrics.ExchangesName, ("saml2bearer.exchange.outcome", "service_unavailable"), ("error.type", "temporarily_unavailable")));
+        Assert.Null(Assert.Single(metrics.Of(Saml2BearerMetrics.ExchangesName), m => m.Tag("saml2bearer.exchange.outcome") == "success").Tag("error.type"));
         var durations = metrics.Of(Saml2BearerMetrics.ExchangeDurationName);
         Assert.Equal(4, durations.Count);
 
         // Only the success reaches OnTokenReceived, which moves the fake clock.
-        Assert.Equal(ObservedHost.ExchangeTime.TotalSeconds, Assert.Single(durations, d => d.Tag("outcome") == "success").Value);
-        Assert.All(durations.Where(d => d.Tag("outcome") != "success"), d => Assert.Equal(0, d.Value));
+        Assert.Equal(ObservedHost.ExchangeTime.TotalSeconds, Assert.Single(durations, d => d.Tag("saml2bearer.exchange.outcome") == "success").Value);
+        Assert.All(durations.Where(d => d.Tag("saml2bearer.exchange.outcome") != "success"), d => Assert.Equal(0, d.Value));
     }
 
     [Fact]
@@ -149,8 +153,22 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
         using var response = await host.GetAsync("/whoami", host.Assertion());
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(1, observed.Metrics.Sum(Saml2BearerMetrics.ExchangesName, ("outcome", "service_unavailable")));
+        Assert.Equal(1, observed.Metrics.Sum(Saml2BearerMetrics.ExchangesName, ("saml2bearer.exchange.outcome", "service_unavailable"), ("error.type", "unexpected_error")));
         Assert.Single(observed.Metrics.Of(Saml2BearerMetrics.ExchangeDurationName));
+    }
+
+    [Fact]
+    public async Task Exchanges_UnknownErrorCode_ErrorTypeIsOther()
+    {
+        // An authorization server's vendor codes are unbounded: they must not become metric series.
+        await using var observed = await ObservedHost.StartAsync(fixture);
+        observed.Host.TokenService.Enqueue(Saml2BearerTokenResult.Failure(Saml2BearerTokenResultStatus.ServiceUnavailable, "vendor_code_8f2a"));
+
+        (await observed.Host.GetAsync("/whoami", observed.Host.Assertion())).Dispose();
+
+        var exchange = Assert.Single(observed.Metrics.Of(Saml2BearerMetrics.ExchangesName));
+        Assert.Equal("_OTHER", exchange.Tag("error.type"));
+        Assert.DoesNotContain(observed.Metrics.Measurements, m => m.Tags.Values.Contains("vendor_code_8f2a"));
     }
 
     private static async Task SendRejectedAsync(Saml2BearerTestHost host, string assertion)

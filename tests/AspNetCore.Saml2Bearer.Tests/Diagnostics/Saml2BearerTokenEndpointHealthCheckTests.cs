@@ -137,10 +137,80 @@ public sealed class Saml2BearerTokenEndpointHealthCheckTests(ValidatorFixture fi
         Assert.Equal("saml2bearer-" + Scheme, Assert.Single(options.Registrations).Name);
     }
 
+    [Fact]
+    public async Task AddSaml2BearerTokenEndpoint_NameFailureStatusTagsTimeout_OnTheRegistration()
+    {
+        await using var services = CreateServices(
+            o => o.TokenEndpoint = "https://as.example.com/token",
+            checks => checks.AddSaml2BearerTokenEndpoint(Scheme, name: "as", failureStatus: HealthStatus.Degraded, tags: ["ready", "auth"], timeout: TimeSpan.FromSeconds(3)));
+
+        var registration = Assert.Single(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value.Registrations);
+
+        Assert.Equal("as", registration.Name);
+        Assert.Equal(HealthStatus.Degraded, registration.FailureStatus);
+        Assert.Equal(["auth", "ready"], registration.Tags.Order(StringComparer.Ordinal));
+        Assert.Equal(TimeSpan.FromSeconds(3), registration.Timeout);
+    }
+
+    [Fact]
+    public async Task AddSaml2BearerTokenEndpoint_Defaults_UnhealthyOnFailureTaggedSaml2BearerNoTimeout()
+    {
+        await using var services = CreateServices(o => o.TokenEndpoint = "https://as.example.com/token");
+
+        var registration = Assert.Single(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value.Registrations);
+
+        Assert.Equal(HealthStatus.Unhealthy, registration.FailureStatus);
+        Assert.Equal(["saml2bearer"], registration.Tags);
+        Assert.Equal(Timeout.InfiniteTimeSpan, registration.Timeout);
+    }
+
+    [Fact]
+    public async Task Check_EndpointRefusesConnectionsWithFailureStatusDegraded_ReportsDegraded()
+    {
+        await using var services = CreateServices(
+            o => o.TokenEndpoint = $"http://127.0.0.1:{ClosedPort()}/token",
+            checks => checks.AddSaml2BearerTokenEndpoint(Scheme, failureStatus: HealthStatus.Degraded));
+
+        var report = await CheckAsync(services);
+
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Equal(nameof(HttpRequestError.ConnectionError), entry.Data["probe"]);
+    }
+
+    [Fact]
+    public async Task Check_ServerHangsPastTheRegistrationTimeout_ReportsTheFailureStatus()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(context => Task.Delay(Timeout.Infinite, context.RequestAborted));
+        await using var services = CreateServices(
+            o => o.TokenEndpoint = server.TokenEndpoint.AbsoluteUri,
+            checks => checks.AddSaml2BearerTokenEndpoint(Scheme, failureStatus: HealthStatus.Degraded, timeout: TimeSpan.FromMilliseconds(300)));
+
+        var report = await CheckAsync(services);
+
+        Assert.Equal(HealthStatus.Degraded, Assert.Single(report.Entries).Value.Status);
+    }
+
+    [Fact]
+    public async Task Check_TagPredicate_SelectsTheCheckByItsTags()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync();
+        await using var services = CreateServices(
+            o => o.TokenEndpoint = server.TokenEndpoint.AbsoluteUri,
+            checks => checks.AddSaml2BearerTokenEndpoint(Scheme, tags: ["ready"]));
+        var health = services.GetRequiredService<HealthCheckService>();
+
+        var ready = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
+        var live = await health.CheckHealthAsync(r => r.Tags.Contains("live"));
+
+        Assert.Single(ready.Entries);
+        Assert.Empty(live.Entries);
+    }
+
     private static async Task<HealthReport> CheckAsync(ServiceProvider services) =>
         await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
-    private ServiceProvider CreateServices(Action<Saml2BearerOptions> configure)
+    private ServiceProvider CreateServices(Action<Saml2BearerOptions> configure, Action<IHealthChecksBuilder>? checks = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -149,7 +219,16 @@ public sealed class Saml2BearerTokenEndpointHealthCheckTests(ValidatorFixture fi
             Saml2BearerTestHost.ConfigureDefaults(options, fixture, TimeProvider.System);
             configure(options);
         });
-        services.AddHealthChecks().AddSaml2BearerTokenEndpoint(Scheme);
+        var builder = services.AddHealthChecks();
+        if (checks is null)
+        {
+            builder.AddSaml2BearerTokenEndpoint(Scheme);
+        }
+        else
+        {
+            checks(builder);
+        }
+
         return services.BuildServiceProvider();
     }
 

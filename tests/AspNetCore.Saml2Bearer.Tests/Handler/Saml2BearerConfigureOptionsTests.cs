@@ -132,6 +132,7 @@ public sealed class Saml2BearerConfigureOptionsTests(ValidatorFixture fixture) :
         Assert.Equal(fixture.IdpKey.Certificate.Thumbprint, Assert.Single(assertion.IdentityProviders[0].SigningCertificates).Thumbprint);
         Assert.Equal(fixture.OtherIdpKey.Certificate.Thumbprint, Assert.Single(assertion.IdentityProviders[1].SigningCertificates).Thumbprint);
         Assert.NotNull(options.ConfigurationManager);
+        Assert.Empty(options.UnknownConfigurationKeys);
     }
 
     [Fact]

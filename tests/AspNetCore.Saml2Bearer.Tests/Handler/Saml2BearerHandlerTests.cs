@@ -89,7 +89,6 @@ public sealed class Saml2BearerHandlerTests(ValidatorFixture fixture) : IClassFi
 
     [Theory]
     [InlineData(Saml2BearerTokenResultStatus.InvalidGrant, "invalid_grant")]
-    [InlineData(Saml2BearerTokenResultStatus.ClientError, "invalid_client")]
     public async Task Request_TokenServiceRefuses_Returns401InvalidToken(Saml2BearerTokenResultStatus status, string error)
     {
         await using var host = await Saml2BearerTestHost.StartAsync(fixture);

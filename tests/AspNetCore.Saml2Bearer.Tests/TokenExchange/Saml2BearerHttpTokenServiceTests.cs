@@ -463,7 +463,8 @@ public sealed class Saml2BearerHttpTokenServiceTests
         Assert.Equal(error, result.Error);
         Assert.Equal("The server's words.", result.ErrorDescription);
         Assert.Null(result.Response);
-        Assert.Equal(expected == Saml2BearerTokenResultStatus.ServiceUnavailable ? TimeSpan.FromSeconds(41) : null, result.RetryAfter);
+        // A client refusal is answered 503 too: it carries a Retry-After; only invalid_grant (a 401) does not.
+        Assert.Equal(expected == Saml2BearerTokenResultStatus.InvalidGrant ? null : TimeSpan.FromSeconds(41), result.RetryAfter);
     }
 
     [Theory]
@@ -537,6 +538,39 @@ public sealed class Saml2BearerHttpTokenServiceTests
 
         Assert.Equal(5, server.TokenRequests.Count);    // the circuit opened: the sixth exchange never left
         AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(3));
+    }
+
+    [Theory]
+    [InlineData(0, 60)]
+    [InlineData(20.4, 39.6)]
+    [InlineData(59.9, 0.1)]
+    [InlineData(75, 1)]     // the break is over by our clock: a trial request decides, so ask for a moment only
+    public async Task CircuitOpen_PartWayThroughTheBreak_RetryAfterIsTheTimeLeft(double elapsedSeconds, double expectedRetryAfterSeconds)
+    {
+        var time = new FakeTimeProvider(FixedNow);
+        await using var server = await LoopbackAuthorizationServer.StartAsync(LoopbackAuthorizationServer.Respond(500, "boom", "text/plain"));
+        var options = CreateOptions(server, o =>
+        {
+            o.CircuitBreakDuration = TimeSpan.FromMinutes(1);
+            o.TimeProvider = time;
+        });
+        var monitor = new AspNetCore.Saml2Bearer.Diagnostics.Saml2BearerTokenEndpointMonitor();
+        using var services = CreateServices(configure: services =>
+        {
+            services.AddSingleton(monitor);
+            services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + SchemeName)
+                .AddResilienceHandler("saml2bearer", pipeline => Saml2BearerServices.ConfigurePipeline(pipeline, options, monitor.For(SchemeName)));
+        });
+        for (var i = 0; i < 5; i++)
+        {
+            AssertUnavailable(await ExchangeAsync(server, options, services), "temporarily_unavailable");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(elapsedSeconds));
+        var result = await ExchangeAsync(server, options, services);
+
+        Assert.Equal(5, server.TokenRequests.Count);    // still open for the resilience pipeline: never left
+        AssertUnavailable(result, "temporarily_unavailable", TimeSpan.FromSeconds(expectedRetryAfterSeconds));
     }
 
     [Fact]
@@ -974,15 +1008,35 @@ public sealed class Saml2BearerHttpTokenServiceTests
         var result = await ExchangeAsync(server, CreateOptions(server), services);
 
         Assert.Equal(description, result.ErrorDescription);
-        var entry = Assert.Single(logs.Entries, entry => entry.EventId.Name == "GrantRejected");
-        Assert.Equal(2002, entry.EventId.Id);
+        var rejected = Assert.Single(logs.Entries, entry => entry.EventId.Name == "GrantRejected");
+        Assert.Equal(2002, rejected.EventId.Id);
+        Assert.DoesNotContain(rejected.State, pair => pair.Key == "ErrorDescription");
+        Assert.DoesNotContain("FORGED", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(400, rejected.State.Single(pair => pair.Key == "StatusCode").Value);
+        Assert.Equal("invalid_grant", rejected.State.Single(pair => pair.Key == "Error").Value);
+        var entry = Assert.Single(logs.Entries, entry => entry.EventId.Name == "ErrorDescriptionReceived");
+        Assert.Equal(LogLevel.Debug, entry.Level);
         var logged = Assert.IsType<string>(entry.State.Single(pair => pair.Key == "ErrorDescription").Value);
         Assert.Equal(100, logged.Length);
         Assert.StartsWith("first line2026-11-26 FORGED admin loginxxx", logged, StringComparison.Ordinal);
         Assert.DoesNotContain(logged, char.IsControl);
         Assert.DoesNotContain(entry.Message, char.IsControl);
-        Assert.Equal(400, entry.State.Single(pair => pair.Key == "StatusCode").Value);
-        Assert.Equal("invalid_grant", entry.State.Single(pair => pair.Key == "Error").Value);
+    }
+
+    [Fact]
+    public async Task Logs_ErrorDescriptionQuotingTheClientSecret_SecretMasked()
+    {
+        var logs = new InMemoryLoggerProvider();
+        using var services = CreateServices(logs);
+        await using var server = await LoopbackAuthorizationServer.StartAsync(
+            LoopbackAuthorizationServer.RespondJson(401, JsonSerializer.Serialize(new { error = "invalid_client", error_description = $"client_secret '{ClientSecret}' is wrong" })));
+
+        var result = await ExchangeAsync(server, CreateOptions(server), services);
+
+        Assert.Equal(Saml2BearerTokenResultStatus.ClientError, result.Status);
+        Assert.DoesNotContain(ClientSecret, logs.AllText, StringComparison.Ordinal);
+        var entry = Assert.Single(logs.Entries, entry => entry.EventId.Name == "ErrorDescriptionReceived");
+        Assert.Contains("client_secret '***' is wrong", entry.Message, StringComparison.Ordinal);
     }
 
     private static async Task<Saml2BearerTokenResult> ExchangeAsync(

@@ -1,0 +1,82 @@
+using AspNetCore.Saml2Bearer.Caching;
+using AspNetCore.Saml2Bearer.StackExchangeRedis;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AspNetCore.Saml2Bearer.IntegrationTests.Caching;
+
+/// <summary>
+/// What AddSaml2BearerRedis registers; resolving these services does not connect (nothing listens on the
+/// port), the connection is made when first used.
+/// </summary>
+public sealed class Saml2BearerRedisRegistrationTests
+{
+    private const string Unreachable = "127.0.0.1:1,abortConnect=false,connectTimeout=200";
+
+    [Fact]
+    public void AddSaml2BearerRedis_ConnectionString_RegistersExchangeLockDistributedCacheAndKeyRing()
+    {
+        using var provider = new ServiceCollection().AddSaml2BearerRedis(Unreachable).BuildServiceProvider();
+
+        Assert.NotNull(provider.GetService<ISaml2BearerExchangeLock>());
+        Assert.IsAssignableFrom<RedisCache>(provider.GetRequiredService<IDistributedCache>());
+        Assert.NotNull(provider.GetRequiredService<IOptions<RedisCacheOptions>>().Value.ConnectionMultiplexerFactory);
+        Assert.IsType<RedisXmlRepository>(provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository);
+    }
+
+    [Fact]
+    public void AddSaml2BearerRedis_InstanceName_PrefixesTheDistributedCache()
+    {
+        using var provider = new ServiceCollection()
+            .AddSaml2BearerRedis(options =>
+            {
+                options.Configuration = Unreachable;
+                options.InstanceName = "orders-api:";
+            })
+            .BuildServiceProvider();
+
+        Assert.Equal("orders-api:", provider.GetRequiredService<IOptions<RedisCacheOptions>>().Value.InstanceName);
+    }
+
+    [Fact]
+    public void AddSaml2BearerRedis_DataProtectionKeysKeyNull_LeavesTheKeyRingToTheApplication()
+    {
+        using var provider = new ServiceCollection()
+            .AddSaml2BearerRedis(options =>
+            {
+                options.Configuration = Unreachable;
+                options.DataProtectionKeysKey = null;
+            })
+            .BuildServiceProvider();
+
+        Assert.Null(provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository);
+        Assert.NotNull(provider.GetService<ISaml2BearerExchangeLock>());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void AddSaml2BearerRedis_EmptyConnectionString_Throws(string configuration)
+    {
+        var services = new ServiceCollection();
+
+        Assert.Throws<ArgumentException>(() => services.AddSaml2BearerRedis(configuration));
+    }
+
+    [Fact]
+    public async Task AddSaml2BearerRedis_OptionsWithoutConfiguration_FailsAtStartupNamingTheSetting()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSaml2BearerRedis(options => options.InstanceName = "x:");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"{nameof(Saml2BearerRedisOptions)}.{nameof(Saml2BearerRedisOptions.Configuration)}", error.Message, StringComparison.Ordinal);
+    }
+}

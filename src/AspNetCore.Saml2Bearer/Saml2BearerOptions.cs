@@ -338,6 +338,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         {
             errors.Add((nameof(RefreshInterval), $"{nameof(RefreshInterval)} must be at least {ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval:c} (Microsoft.IdentityModel's minimum)."));
         }
+
+        if (!Uri.TryCreate(Saml11GrantType, UriKind.Absolute, out _))
+        {
+            errors.Add((nameof(Saml11GrantType), $"{nameof(Saml11GrantType)} must be an absolute URI such as {Saml2BearerDefaults.Saml11GrantType}."));
+        }
     }
 
     private static void Positive(List<(string Key, string Message)> errors, string name, bool valid)
@@ -345,11 +350,6 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         if (!valid)
         {
             errors.Add((name, $"{name} must be positive."));
-        }
-
-        if (!Uri.TryCreate(Saml11GrantType, UriKind.Absolute, out _))
-        {
-            throw Invalid(scheme, $"{nameof(Saml11GrantType)} must be an absolute URI such as {Saml2BearerDefaults.Saml11GrantType}.");
         }
     }
 

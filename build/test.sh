@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 apt_packages=()
 command -v xmlsec1 >/dev/null 2>&1 || apt_packages+=(xmlsec1)
 command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
+command -v samlsign >/dev/null 2>&1 || apt_packages+=(opensaml-tools)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "build/test.sh: installing ${apt_packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi

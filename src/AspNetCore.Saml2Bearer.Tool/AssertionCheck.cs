@@ -36,6 +36,13 @@ internal static class AssertionCheck
         using (host)
         {
             report.Heading("scheme", $"'{arguments.Scheme}' from {string.Join(", ", arguments.ConfigFiles.Select(Path.GetFullPath))}");
+
+            // What the app logs as a warning at startup: a key that is not a setting is silently not applied.
+            foreach (var (_, message) in options.UnknownConfigurationKeys)
+            {
+                report.Heading("warning", message);
+            }
+
             if (options.AssertionValidationMode != Saml2BearerAssertionValidationMode.Full)
             {
                 await output.WriteLineAsync($"saml2bearer: the scheme's AssertionValidationMode is {options.AssertionValidationMode}: the handler does not check assertions itself, the authorization server does.").ConfigureAwait(false);
@@ -147,6 +154,7 @@ internal static class AssertionCheck
         }
 
         builder.Services.AddSingleton(timeProvider);
+        builder.Services.AddLogging(); // services that take a logger resolve; nothing is written anywhere
         builder.Services.AddAuthentication().AddSaml2Bearer(arguments.Scheme, configureOptions: null);
 
         // The client secret usually comes from a secret store, not from appsettings.json, and checking an

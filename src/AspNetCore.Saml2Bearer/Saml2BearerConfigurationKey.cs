@@ -86,11 +86,21 @@ internal sealed class Saml2BearerConfigurationKey
         Value(nameof(Saml2BearerOptions.SaveTokens)),
         Value(nameof(Saml2BearerOptions.IncludeErrorDetails)),
         Value(nameof(Saml2BearerOptions.MapAccessTokenClaims)),
+        Value(nameof(Saml2BearerOptions.MapOpenIddictPrivateClaims)),
+        Value(nameof(Saml2BearerOptions.ValidateJwtAccessTokens)),
+        Value(nameof(Saml2BearerOptions.ClientAssertionAudience)),
         Value(nameof(Saml2BearerOptions.NameClaimType)),
         Value(nameof(Saml2BearerOptions.RoleClaimType)),
         new(nameof(Saml2BearerOptions.AttributeClaimTypeMap), Kind.Items, [Value(AttributeName), Value(ClaimTypeName)]),
         new(ValidTokenAudiencesName, Kind.Values),
         Value(nameof(Saml2BearerOptions.RejectUnknownConfigurationKeys)),
+
+        // The preset keys (Saml2BearerOptionsPresets.ApplyConfiguration).
+        Value(PresetName),
+        Value(PresetTenantIdName),
+        Value(PresetInstanceName),
+        Value(PresetAuthorizationServerUrlName),
+        Value(PresetAccessTokenAudienceName),
 
         // AuthenticationSchemeOptions, bound as JwtBearer binds them.
         Value(nameof(AuthenticationSchemeOptions.ClaimsIssuer)),
@@ -134,6 +144,11 @@ internal sealed class Saml2BearerConfigurationKey
     internal const string ClientSigningKeyName = "Key";
     internal const string ClientSigningKeyIdName = "KeyId";
     internal const string ClientSigningAlgorithmName = "Algorithm";
+    internal const string PresetName = "Preset";
+    internal const string PresetTenantIdName = "TenantId";
+    internal const string PresetInstanceName = "Instance";
+    internal const string PresetAuthorizationServerUrlName = "AuthorizationServerUrl";
+    internal const string PresetAccessTokenAudienceName = "AccessTokenAudience";
 
     /// <summary>
     /// Every key as the README's configuration reference writes it: <c>Scope</c>, <c>HeaderSchemes:N</c>,

@@ -108,6 +108,9 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.SaveTokens = GetBoolean(section, nameof(options.SaveTokens)) ?? options.SaveTokens;
             options.IncludeErrorDetails = GetBoolean(section, nameof(options.IncludeErrorDetails)) ?? options.IncludeErrorDetails;
             options.MapAccessTokenClaims = GetBoolean(section, nameof(options.MapAccessTokenClaims)) ?? options.MapAccessTokenClaims;
+            options.MapOpenIddictPrivateClaims = GetBoolean(section, nameof(options.MapOpenIddictPrivateClaims)) ?? options.MapOpenIddictPrivateClaims;
+            options.ValidateJwtAccessTokens = GetBoolean(section, nameof(options.ValidateJwtAccessTokens)) ?? options.ValidateJwtAccessTokens;
+            options.ClientAssertionAudience = section[nameof(options.ClientAssertionAudience)] ?? options.ClientAssertionAudience;
             options.NameClaimType = section[nameof(options.NameClaimType)] ?? options.NameClaimType;
             options.RoleClaimType = section[nameof(options.RoleClaimType)] ?? options.RoleClaimType;
             options.RejectUnknownConfigurationKeys = GetBoolean(section, nameof(options.RejectUnknownConfigurationKeys)) ?? options.RejectUnknownConfigurationKeys;
@@ -146,6 +149,9 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             }
 
             BindAssertion(section.GetSection(nameof(options.Assertion)), options.Assertion, options.RequireHttpsMetadata);
+
+            // Last: a preset sets what its server needs and overrides contradicting values.
+            Saml2BearerOptionsPresets.ApplyConfiguration(section, options);
         }
 
         private void BindAssertion(IConfigurationSection section, Saml2AssertionValidationParameters parameters, bool requireHttps)

@@ -305,7 +305,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
         }
 
-        if (options.AssertionValidationMode == Saml2BearerAssertionValidationMode.TrustAuthorizationServer && !state.TokenClaimsValidator.CanVouch(response))
+        if (options.AssertionValidationMode == Saml2BearerAssertionValidationMode.TrustAuthorizationServer && !state.TokenClaimsValidator.CanVouch(options, response))
         {
             Saml2BearerLog.TokenDoesNotVouch(Logger);
             return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);

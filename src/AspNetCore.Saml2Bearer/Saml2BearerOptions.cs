@@ -120,6 +120,13 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>The key that signs the client assertion for <see cref="Saml2BearerClientAuthenticationMethod.PrivateKeyJwt"/>.</summary>
     public SigningCredentials? ClientSigningCredentials { get; set; }
 
+    /// <summary>
+    /// The <c>aud</c> of the <c>private_key_jwt</c> client assertion. Default (<see langword="null"/>): the
+    /// authorization server's issuer (<see cref="Authority"/>) when set, else the token endpoint. Microsoft
+    /// Entra ID and Okta want the token endpoint; their presets set it.
+    /// </summary>
+    public string? ClientAssertionAudience { get; set; }
+
     /// <summary>The lifetime of a <c>private_key_jwt</c> client assertion. Default: 1 minute.</summary>
     public TimeSpan ClientAssertionLifetime { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -157,6 +164,15 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// defaults to <see cref="ClientId"/>.
     /// </summary>
     public TokenValidationParameters TokenValidationParameters { get; set; } = new();
+
+    /// <summary>
+    /// Whether a JWT access token is validated against the authorization server's JWKS when
+    /// <see cref="Authority"/> is set (a failing one is a 503) and its claims can be used. Default: true.
+    /// Turn it off where the access token is meant for another resource, so that this API, the OAuth
+    /// client, must treat it as opaque (Microsoft Entra ID; Okta unless its audience is given): the ID
+    /// token is then the only JWT validated. The presets set it.
+    /// </summary>
+    public bool ValidateJwtAccessTokens { get; set; } = true;
 
     /// <summary>Whether the claims of a validated JWT access token are added to the principal. Default: true.</summary>
     public bool MapAccessTokenClaims { get; set; } = true;
@@ -211,6 +227,9 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// the key and the nearest setting.
     /// </summary>
     public bool RejectUnknownConfigurationKeys { get; set; }
+
+    /// <summary>The authorization server preset applied (<see cref="Saml2BearerOptionsPresets"/>), or <see langword="null"/>.</summary>
+    internal Saml2BearerPreset? Preset { get; set; }
 
     /// <summary>The per-scheme state built in post-configuration.</summary>
     internal Saml2BearerSchemeState? State { get; set; }
@@ -342,6 +361,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         if (!Uri.TryCreate(Saml11GrantType, UriKind.Absolute, out _))
         {
             errors.Add((nameof(Saml11GrantType), $"{nameof(Saml11GrantType)} must be an absolute URI such as {Saml2BearerDefaults.Saml11GrantType}."));
+        }
+
+        if (Preset?.ValidateCommon(this) is { } presetFault)
+        {
+            errors.Add((Saml2BearerConfigurationKey.PresetName, presetFault));
         }
     }
 

@@ -16,6 +16,7 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
 {
     private const string MainPackage = "AspNetCore.Saml2Bearer";
     private const string RedisPackage = "AspNetCore.Saml2Bearer.StackExchangeRedis";
+    private const string ToolPackage = "AspNetCore.Saml2Bearer.Tool";
     private const string RepositoryUrl = "https://github.com/aspnetcore-saml2bearer/AspNetCore.Saml2Bearer";
 
     private readonly PackedPackages _packages;
@@ -28,6 +29,7 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
         "AspNetCore.Saml2Bearer.OpenIddict",
         RedisPackage,
         "AspNetCore.Saml2Bearer.Testing",
+        ToolPackage,
         "AspNetCore.Saml2Bearer.Yarp",
     ];
 
@@ -40,6 +42,9 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
         "AspNetCore.Saml2Bearer.OpenIddict",
         "AspNetCore.Saml2Bearer.Yarp",
     };
+
+    /// <summary>Where the package holds its assembly: a library under lib/, the dotnet tool under tools/.</summary>
+    private static string AssemblyFolder(string id) => id == ToolPackage ? "tools/net10.0/any" : "lib/net10.0";
 
     [Fact]
     public void Pack_EveryProjectUnderSrc_IsOneOfTheCheckedPackages()
@@ -110,9 +115,10 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
         using var package = ZipFile.OpenRead(_packages.PackagePath(id));
         var names = package.Entries.Select(e => e.FullName).ToArray();
 
-        Assert.Contains($"lib/net10.0/{id}.dll", names);
-        Assert.Contains($"lib/net10.0/{id}.xml", names);
-        var docs = XDocument.Load(package.GetEntry($"lib/net10.0/{id}.xml")!.Open());
+        var folder = AssemblyFolder(id);
+        Assert.Contains($"{folder}/{id}.dll", names);
+        Assert.Contains($"{folder}/{id}.xml", names);
+        var docs = XDocument.Load(package.GetEntry($"{folder}/{id}.xml")!.Open());
         Assert.Equal(id, docs.Root?.Element("assembly")?.Element("name")?.Value);
         Assert.NotEmpty(docs.Root!.Element("members")!.Elements("member"));
     }
@@ -123,7 +129,7 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
     {
         using var symbols = ZipFile.OpenRead(_packages.PackagePath(id, symbols: true));
         using var pdbStream = new MemoryStream();
-        symbols.GetEntry($"lib/net10.0/{id}.pdb")!.Open().CopyTo(pdbStream);
+        symbols.GetEntry($"{AssemblyFolder(id)}/{id}.pdb")!.Open().CopyTo(pdbStream);
         pdbStream.Position = 0;
 
         using var pdb = MetadataReaderProvider.FromPortablePdbStream(pdbStream);

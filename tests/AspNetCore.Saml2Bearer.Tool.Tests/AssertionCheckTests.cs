@@ -197,6 +197,39 @@ public sealed class AssertionCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_UnknownConfigurationKey_IsReportedWithTheNearestKey()
+    {
+        var config = _workspace.WriteFile("appsettings.typo.json", $$"""
+            { "Authentication": { "Schemes": { "Saml2Bearer": {
+                "TokenEndpoint": "{{ToolWorkspace.TokenEndpoint}}", "ClientId": "api", "Scopes": "orders.read",
+                "Assertion": { "ValidIssuers": [ "{{_workspace.IdentityProvider.EntityId}}" ], "SigningCertificates": [ "idp.pem" ], "ValidAudiences": [ "{{_workspace.IdentityProvider.DefaultAudience}}" ] } } } } }
+            """);
+        var file = _workspace.WriteFile("typo.txt", _workspace.IdentityProvider.IssueAssertion());
+
+        var (exitCode, output) = await _workspace.RunAsync("check", "--config", config, file);
+
+        Assert.Equal(ToolExitCode.Valid, exitCode);
+        Assert.Contains("warning     'Authentication:Schemes:Saml2Bearer:Scopes' is not a setting; did you mean 'Scope'?", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_RelativeCertificatePath_ResolvesAgainstTheConfigurationFilesFolder()
+    {
+        // The first file's folder is the content root, as appsettings.json's folder is the app's.
+        var config = _workspace.WriteFile("appsettings.relative.json", $$"""
+            { "Authentication": { "Schemes": { "Saml2Bearer": {
+                "TokenEndpoint": "{{ToolWorkspace.TokenEndpoint}}", "ClientId": "api",
+                "Assertion": { "ValidIssuers": [ "{{_workspace.IdentityProvider.EntityId}}" ], "SigningCertificates": [ "idp.pem" ], "ValidAudiences": [ "{{_workspace.IdentityProvider.DefaultAudience}}" ] } } } } }
+            """);
+        var file = _workspace.WriteFile("relative.txt", _workspace.IdentityProvider.IssueAssertion());
+
+        var (exitCode, output) = await _workspace.RunAsync("check", "--config", config, file);
+
+        Assert.Equal(ToolExitCode.Valid, exitCode);
+        Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_InvalidConfigurationValue_Exits2NamingTheKey()
     {
         var config = _workspace.WriteConfig(Saml2BearerDefaults.AuthenticationScheme, new Dictionary<string, object> { ["ClockSkew"] = "five minutes" }, "appsettings.bad.json");

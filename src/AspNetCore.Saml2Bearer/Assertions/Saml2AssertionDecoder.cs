@@ -7,6 +7,7 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 /// <summary>
 /// Turns what a caller sends into the assertion's XML bytes: base64, base64url (padding optional),
 /// raw DEFLATE inside either (Apache CXF), or raw XML when allowed. Sizes are capped before any work.
+/// The bytes may be UTF-8 or UTF-16 (see <see cref="LooksLikeXml"/>); the XML parser decodes them.
 /// </summary>
 internal static class Saml2AssertionDecoder
 {
@@ -17,6 +18,18 @@ internal static class Saml2AssertionDecoder
     private static readonly SearchValues<char> UrlAlphabet = SearchValues.Create(LettersAndDigits + "-_");
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static ReadOnlySpan<byte> Utf16LittleEndianBom => [0xFF, 0xFE];
+
+    private static ReadOnlySpan<byte> Utf16BigEndianBom => [0xFE, 0xFF];
+
+    /// <summary><c>&lt;</c> in UTF-16 without a byte order mark, which the XML parser detects (XML 1.0 appendix F).</summary>
+    private static ReadOnlySpan<byte> Utf16LittleEndianMarkup => [0x3C, 0x00];
+
+    private static ReadOnlySpan<byte> Utf16BigEndianMarkup => [0x00, 0x3C];
+
+    /// <summary>What follows <c>FF FE</c>, <c>3C 00</c> or <c>00 3C</c> in UTF-32 (UCS-4).</summary>
+    private static ReadOnlySpan<byte> Utf32Tail => [0x00, 0x00];
 
     /// <summary>Decodes <paramref name="encoded"/>.</summary>
     /// <param name="encoded">The credential as the caller sent it.</param>
@@ -146,8 +159,25 @@ internal static class Saml2AssertionDecoder
         return invalid;
     }
 
+    /// <summary>
+    /// Whether the bytes start an XML document: UTF-8 (with or without its byte order mark), or UTF-16
+    /// where the XML parser recognises it (XML 1.0 appendix F): a byte order mark, or a first character
+    /// <c>&lt;</c> in either byte order. The parser decodes UTF-16 itself, and the signature is verified
+    /// over the canonical form, which is UTF-8 whatever the input was. UTF-32 (UCS-4) is not XML here: no
+    /// known signer sends it.
+    /// </summary>
     private static bool LooksLikeXml(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.StartsWith(Utf16LittleEndianBom) || bytes.StartsWith(Utf16BigEndianBom))
+        {
+            return bytes.Length >= 4 && !bytes[2..4].SequenceEqual(Utf32Tail) && IsUtf16Markup(bytes[2..], bigEndian: bytes[0] == 0xFE);
+        }
+
+        if (bytes.Length >= 4 && (bytes.StartsWith(Utf16LittleEndianMarkup) || bytes.StartsWith(Utf16BigEndianMarkup)))
+        {
+            return !bytes[2..4].SequenceEqual(Utf32Tail);
+        }
+
         if (bytes.StartsWith(Utf8Bom))
         {
             bytes = bytes[Utf8Bom.Length..];
@@ -155,6 +185,31 @@ internal static class Saml2AssertionDecoder
 
         bytes = bytes.TrimStart(" \t\r\n"u8);
         return !bytes.IsEmpty && bytes[0] == (byte)'<';
+    }
+
+    /// <summary>Whether UTF-16 text starts with optional whitespace and then <c>&lt;</c>.</summary>
+    private static bool IsUtf16Markup(ReadOnlySpan<byte> bytes, bool bigEndian)
+    {
+        for (var i = 0; i + 1 < bytes.Length; i += 2)
+        {
+            var (high, low) = bigEndian ? (bytes[i], bytes[i + 1]) : (bytes[i + 1], bytes[i]);
+            if (high != 0)
+            {
+                return false;
+            }
+
+            if (low == (byte)'<')
+            {
+                return true;
+            }
+
+            if (low is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     private static Saml2DecodedAssertionBuffer Inflate(ReadOnlySpan<byte> compressed, int maximumLength)

@@ -85,8 +85,7 @@ internal static class Saml2AssertionRules
                 : bearer.NotOnOrAfter!.Value;
         }
 
-        var validFrom = conditions.NotBefore ?? reader.IssueInstant!.Value;
-        if (validTo - validFrom > parameters.MaximumLifetime)
+        if (Lifetime(reader.IssueInstant!.Value, conditions.NotBefore, validTo) > parameters.MaximumLifetime)
         {
             return Fail(Saml2AssertionFailureReason.LifetimeTooLong);
         }
@@ -107,6 +106,21 @@ internal static class Saml2AssertionRules
             DigestAlgorithm = signature.DigestAlgorithm.Uri,
             ValidTo = validTo,
         });
+    }
+
+    /// <summary>
+    /// How long an assertion is accepted for: from when it can first be used, the later of
+    /// <c>IssueInstant</c> and <c>NotBefore</c>, to its effective <c>NotOnOrAfter</c>. A <c>NotBefore</c>
+    /// backdated before <c>IssueInstant</c> to absorb clock skew (Microsoft Entra ID writes it 5 minutes
+    /// early, so its stock window is 65 minutes for a 60-minute assertion) does not count: the assertion did
+    /// not exist before it was issued, and one issued in the future is already refused as not yet valid.
+    /// An old <c>IssueInstant</c> with a far <c>NotOnOrAfter</c> still counts in full. Shared by SAML 2.0
+    /// and SAML 1.1 (whose Conditions carry the same two times).
+    /// </summary>
+    internal static TimeSpan Lifetime(DateTimeOffset issueInstant, DateTimeOffset? notBefore, DateTimeOffset validTo)
+    {
+        var validFrom = notBefore is { } start && start > issueInstant ? start : issueInstant;
+        return validTo - validFrom;
     }
 
     /// <summary>

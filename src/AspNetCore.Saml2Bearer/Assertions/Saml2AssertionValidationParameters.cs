@@ -48,8 +48,11 @@ public sealed class Saml2AssertionValidationParameters
     public TimeSpan ClockSkew { get; set; } = DefaultClockSkew;
 
     /// <summary>
-    /// The longest lifetime accepted, from <c>NotBefore</c> (or <c>IssueInstant</c>) to the effective
-    /// <c>NotOnOrAfter</c>. Default: one hour.
+    /// The longest lifetime accepted, from the later of <c>IssueInstant</c> and <c>NotBefore</c> to the
+    /// effective <c>NotOnOrAfter</c> (the earlier of the Conditions' and the bearer confirmation's). A
+    /// <c>NotBefore</c> backdated before <c>IssueInstant</c> for clock skew does not count, so a stock
+    /// Microsoft Entra ID assertion (<c>NotBefore</c> 5 minutes early, <c>NotOnOrAfter</c> 60 minutes after
+    /// <c>IssueInstant</c>) is one hour long. Default: one hour.
     /// </summary>
     public TimeSpan MaximumLifetime { get; set; } = DefaultMaximumLifetime;
 

@@ -65,7 +65,7 @@ internal sealed class Saml2BearerTokenClaimsValidator
         // The manager fetches with CancellationToken.None, one caller at a time: stop waiting at the deadline.
         var configuration = await manager.GetConfigurationAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         var claims = new List<Claim>();
-        if (_handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken))
+        if (options.ValidateJwtAccessTokens && _handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken))
         {
             (var identity, configuration) = await ValidateJwtAsync(options, configuration, response.AccessToken, isIdToken: false, cancellationToken).ConfigureAwait(false);
             if (identity is null)
@@ -94,8 +94,9 @@ internal sealed class Saml2BearerTokenClaimsValidator
     }
 
     /// <summary>Whether the principal can rest on the response alone (TrustAuthorizationServer mode).</summary>
-    public bool CanVouch(Saml2BearerTokenResponse response) =>
-        response.IdToken is not null || (_handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken));
+    public bool CanVouch(Saml2BearerOptions options, Saml2BearerTokenResponse response) =>
+        response.IdToken is not null
+        || (options.ValidateJwtAccessTokens && _handler.CanReadToken(response.AccessToken) && LooksLikeJws(response.AccessToken));
 
     /// <summary>
     /// Validates one JWT; when its key is unknown, once more with refreshed keys. Returns the identity (or

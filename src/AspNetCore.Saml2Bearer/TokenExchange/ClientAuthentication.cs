@@ -58,9 +58,15 @@ internal static class ClientAuthentication
                 }
 
                 var lifetime = options.ClientAssertionLifetime > TimeSpan.Zero ? options.ClientAssertionLifetime : TimeSpan.FromMinutes(1);
-                // RFC 7521 section 4.2: the assertion identifies the client; client_id is not needed.
+                // RFC 7521 section 4.2: the assertion identifies the client; client_id is not needed
+                // (Entra ID documents it as required, so its preset sends it too).
                 form.Add(new(OAuthParameterNames.ClientAssertionType, OAuthParameterNames.JwtBearerClientAssertionType));
-                form.Add(new(OAuthParameterNames.ClientAssertion, ClientAssertion.Create(clientId!, options.Authority ?? tokenEndpoint.AbsoluteUri, options.ClientSigningCredentials, timeProvider, lifetime)));
+                form.Add(new(OAuthParameterNames.ClientAssertion, ClientAssertion.Create(clientId!, options.ClientAssertionAudience ?? options.Authority ?? tokenEndpoint.AbsoluteUri, options.ClientSigningCredentials, timeProvider, lifetime)));
+                if (options.Preset?.SendClientIdWithClientAssertion == true)
+                {
+                    form.Add(new(OAuthParameterNames.ClientId, clientId!));
+                }
+
                 return true;
 
             case Saml2BearerClientAuthenticationMethod.None:

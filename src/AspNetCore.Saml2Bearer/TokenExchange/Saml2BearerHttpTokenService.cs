@@ -223,7 +223,9 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
             return Unavailable(OAuthErrorCodes.InvalidResponse, RetryAfterReader.Read(response, timeProvider, options.DefaultRetryAfter));
         }
 
-        var status = OAuthErrorCodes.Classify(error);
+        // A preset knows its server's error shapes: its own codes, and a description reduced to a code.
+        errorDescription = options.Preset is { } preset ? preset.ReduceErrorDescription(errorDescription) : errorDescription;
+        var status = options.Preset?.ClassifyError(error) ?? OAuthErrorCodes.Classify(error);
         switch (status)
         {
             case Saml2BearerTokenResultStatus.InvalidGrant:

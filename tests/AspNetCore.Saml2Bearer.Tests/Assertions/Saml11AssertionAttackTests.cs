@@ -570,10 +570,10 @@ public sealed class Saml11AssertionAttackTests(ValidatorFixture fixture) : IClas
     [Fact]
     public async Task ValidateAsync_Saml11LifetimeOverMaximum_ReturnsLifetimeTooLong()
     {
-        // Row 63 (row 43): one hour and a millisecond from NotBefore.
+        // Row 63 (row 43): one hour and a millisecond from IssueInstant (= NotBefore).
         var builder = fixture.NewSaml11Assertion();
-        builder.NotBefore = Now.AddMinutes(-1);
-        builder.NotOnOrAfter = Now.AddMinutes(59).AddMilliseconds(1);
+        builder.NotBefore = Now;
+        builder.NotOnOrAfter = Now.AddHours(1).AddMilliseconds(1);
 
         var result = await ValidateAsync(builder);
 

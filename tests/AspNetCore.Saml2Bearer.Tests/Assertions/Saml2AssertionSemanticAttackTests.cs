@@ -280,10 +280,13 @@ public sealed class Saml2AssertionSemanticAttackTests(ValidatorFixture fixture) 
     }
 
     [Fact]
-    public async Task ValidateAsync_NotBeforeLongAgo_ReturnsLifetimeTooLong()
+    public async Task ValidateAsync_IssuedLongAgo_ReturnsLifetimeTooLong()
     {
-        // Row 43: a lifetime stretched at the other end.
+        // Row 43: a lifetime stretched at the other end. The lifetime starts at IssueInstant (a NotBefore
+        // backdated before it does not count, see Saml2AssertionLifetimeTests), so the stretch is an
+        // assertion issued a year ago that is still valid now.
         var builder = fixture.NewAssertion();
+        builder.IssueInstant = Now.AddYears(-1);
         builder.NotBefore = Now.AddYears(-1);
 
         var result = await ValidateAsync(builder);

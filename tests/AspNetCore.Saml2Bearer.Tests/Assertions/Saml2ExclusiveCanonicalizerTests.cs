@@ -13,7 +13,10 @@ namespace AspNetCore.Saml2Bearer.Tests.Assertions;
 /// <see cref="XmlDsigExcC14NTransform"/>: the same bytes for every document, every apex element (taken
 /// out of its document with the namespace declarations in scope, as XML-DSig canonicalizes SignedInfo),
 /// with and without comments, with and without InclusiveNamespaces prefixes; and a refusal wherever the
-/// reference throws.
+/// reference throws. Not compared: attributes whose namespace URIs or names differ first where a
+/// supplementary character meets one of U+E000-U+FFFF, which the reference sorts by UTF-16 code unit and
+/// Canonical XML by code point (<see cref="Saml2CanonicalizationOrderTests"/>); the mutants here never add
+/// a supplementary character to a name or namespace URI, so they cannot produce such a pair.
 /// </summary>
 public sealed class Saml2ExclusiveCanonicalizerTests(ValidatorFixture fixture) : IClassFixture<ValidatorFixture>
 {

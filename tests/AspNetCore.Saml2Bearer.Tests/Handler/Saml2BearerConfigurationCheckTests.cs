@@ -325,9 +325,11 @@ public sealed class Saml2BearerConfigurationCheckTests(ValidatorFixture fixture)
         settings[Section + "ForwardSignIn"] = "SignIn";
         settings[Section + "ForwardSignOut"] = "SignOut";
         settings[Section + "RejectUnknownConfigurationKeys"] = "true";
+        settings[Section + "MapOpenIddictPrivateClaims"] = "true";
 
         var options = Bind(settings);
 
+        Assert.True(options.MapOpenIddictPrivateClaims);
         Assert.Equal(TimeSpan.FromHours(6), options.AutomaticRefreshInterval);
         Assert.Equal(TimeSpan.FromMinutes(1), options.RefreshInterval);
         Assert.Equal(TimeSpan.FromSeconds(30), options.ClientAssertionLifetime);

@@ -9,8 +9,9 @@ namespace AspNetCore.Saml2Bearer.Tests.TokenExchange;
 
 /// <summary>
 /// A real Kestrel server on <c>http://127.0.0.1:0</c> playing the authorization server: it records every
-/// request to <c>/token</c> and answers with <see cref="TokenEndpoint"/>'s handler, and serves a discovery
-/// document at <c>/.well-known/openid-configuration</c>.
+/// request to <c>/token</c> (or <see cref="TokenPath"/>) and answers with <see cref="TokenEndpoint"/>'s handler,
+/// serves a discovery document at <c>/.well-known/openid-configuration</c> (or <see cref="MetadataPath"/>)
+/// and any other <see cref="Documents"/>.
 /// </summary>
 public sealed class LoopbackAuthorizationServer : IAsyncDisposable
 {
@@ -28,9 +29,18 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = default!;
 
-    public Uri TokenEndpoint => new(BaseAddress, "/token");
+    /// <summary>The path of the token endpoint. Default: <c>/token</c>; a preset test sets the path its server uses.</summary>
+    public string TokenPath { get; set; } = "/token";
 
-    public Uri MetadataAddress => new(BaseAddress, "/.well-known/openid-configuration");
+    /// <summary>The path of the discovery document. Default: <c>/.well-known/openid-configuration</c>.</summary>
+    public string MetadataPath { get; set; } = "/.well-known/openid-configuration";
+
+    /// <summary>More documents by path (a JWKS, say), answered without being recorded.</summary>
+    public IDictionary<string, Func<HttpContext, Task>> Documents { get; } = new ConcurrentDictionary<string, Func<HttpContext, Task>>(StringComparer.Ordinal);
+
+    public Uri TokenEndpoint => new(BaseAddress, TokenPath);
+
+    public Uri MetadataAddress => new(BaseAddress, MetadataPath);
 
     /// <summary>Answers requests to <c>/token</c>, after they have been recorded.</summary>
     public Func<HttpContext, Task> TokenEndpointHandler { get; set; }
@@ -77,17 +87,23 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        if (context.Request.Path == "/token")
+        if (context.Request.Path == TokenPath)
         {
             _tokenRequests.Enqueue(await RecordAsync(context.Request));
             await TokenEndpointHandler(context);
             return;
         }
 
-        if (context.Request.Path == "/.well-known/openid-configuration")
+        if (context.Request.Path == MetadataPath)
         {
             Interlocked.Increment(ref _metadataRequests);
             await (MetadataHandler ?? RespondJson(200, $$"""{"issuer":"{{BaseAddress.AbsoluteUri}}","token_endpoint":"{{TokenEndpoint.AbsoluteUri}}"}"""))(context);
+            return;
+        }
+
+        if (Documents.TryGetValue(context.Request.Path.Value ?? string.Empty, out var document))
+        {
+            await document(context);
             return;
         }
 

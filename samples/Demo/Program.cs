@@ -80,6 +80,8 @@ try
                 ["Authentication:Schemes:Saml2Bearer:Assertion:ValidIssuers:0"] = idp.EntityId,
                 ["Authentication:Schemes:Saml2Bearer:Assertion:SigningCertificates:0"] = certificatePath,
                 ["Authentication:Schemes:Saml2Bearer:Assertion:ValidAudiences:0"] = issuer,
+                // AD FS callers send SAML 1.1; exchanged with grant_type=...:saml1_1-bearer.
+                ["Authentication:Schemes:Saml2Bearer:Assertion:AllowSaml11"] = "true",
             });
             builder.Services.Configure<Saml2BearerOptions>(Saml2BearerDefaults.AuthenticationScheme, options =>
             {
@@ -218,6 +220,18 @@ try
     demo.Expect(rejected.Challenge?.Contains("error=\"invalid_token\"", StringComparison.Ordinal) == true, "invalid_token");
     demo.Expect(counter.Count == 1, "the authorization server was not called");
 
+    DemoConsole.Section("SAML 1.1: an AD FS caller (bob) with Assertion:AllowSaml11=true");
+    var saml11 = idp.IssueSaml11Assertion(d => d.NameId = "bob@example.com");
+    var saml11Whoami = await SendAsync(caller, "/whoami", saml11, timeout.Token);
+    demo.Expect(saml11Whoami.StatusCode == HttpStatusCode.OK, $"GET /whoami -> {(int)saml11Whoami.StatusCode}");
+    demo.Expect(validatedAssertion?.Version == Saml2AssertionVersion.Saml11, $"validated as SAML {(validatedAssertion?.Version == Saml2AssertionVersion.Saml11 ? "1.1" : "2.0")}, NameIdentifier {validatedAssertion?.NameId.Value}");
+    demo.Expect(counter.Count == 2 && counter.LastGrantType == Saml2BearerDefaults.Saml11GrantType, $"one token request, grant_type={counter.LastGrantType}");
+    if (saml11Whoami.StatusCode == HttpStatusCode.OK)
+    {
+        using var json = JsonDocument.Parse(saml11Whoami.Body);
+        var name = json.RootElement.GetProperty("name").GetString();
+        demo.Expect(name == "bob@example.com", $"name = {name}");
+    }
     DemoConsole.Section("SOAP caller: a SOAP 1.2 envelope with the SAML token in WS-Security, through the gateway");
     var soap = SoapEnvelopeBuilder.Soap12();
     soap.AddAssertion(soap.AddSecurityHeader(), idp.IssueAssertion(d => d.NameId = "alice@example.com"));

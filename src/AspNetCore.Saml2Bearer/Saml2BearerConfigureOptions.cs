@@ -88,6 +88,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.Scope = section[nameof(options.Scope)] ?? options.Scope;
             options.TokenAudience = section[nameof(options.TokenAudience)] ?? options.TokenAudience;
             options.Resource = section[nameof(options.Resource)] ?? options.Resource;
+            options.Saml11GrantType = section[nameof(options.Saml11GrantType)] ?? options.Saml11GrantType;
             options.AssertionEncoding = GetEnum<Saml2BearerAssertionEncoding>(section, nameof(options.AssertionEncoding)) ?? options.AssertionEncoding;
             options.AssertionValidationMode = GetEnum<Saml2BearerAssertionValidationMode>(section, nameof(options.AssertionValidationMode)) ?? options.AssertionValidationMode;
             options.HeaderName = section[nameof(options.HeaderName)] ?? options.HeaderName;
@@ -170,6 +171,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             parameters.MaximumLifetime = GetTimeSpan(section, nameof(parameters.MaximumLifetime)) ?? parameters.MaximumLifetime;
             parameters.AllowSha1 = GetBoolean(section, nameof(parameters.AllowSha1)) ?? parameters.AllowSha1;
             parameters.AllowResponseWrapper = GetBoolean(section, nameof(parameters.AllowResponseWrapper)) ?? parameters.AllowResponseWrapper;
+            parameters.AllowSaml11 = GetBoolean(section, nameof(parameters.AllowSaml11)) ?? parameters.AllowSaml11;
             parameters.AllowedEncodings = GetEnum<Saml2AssertionEncodings>(section, nameof(parameters.AllowedEncodings)) ?? parameters.AllowedEncodings;
             parameters.MaximumEncodedLength = GetInt32(section, nameof(parameters.MaximumEncodedLength)) ?? parameters.MaximumEncodedLength;
             parameters.MaximumDecodedLength = GetInt32(section, nameof(parameters.MaximumDecodedLength)) ?? parameters.MaximumDecodedLength;

@@ -153,6 +153,12 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         else
         {
             measurement.Dispose();
+            if (!Options.Assertion.AllowSaml11 && Saml2DocumentStructure.IsSaml11Document(input.Xml!))
+            {
+                // Forwarded unread, but the SAML 1.1 opt-in still holds: the AS is never called.
+                return await RejectAssertionAsync(Saml2AssertionFailureReason.Saml11NotAllowed).ConfigureAwait(false);
+            }
+
             tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
                 Scheme.Name, AuthorizationServer, Options.ClientId, input.Xml, Options.Scope, Options.TokenAudience ?? Options.Resource);
         }
@@ -266,7 +272,16 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
 
         // The exchange serves every caller waiting for this key: no single caller's cancellation ends it.
         var result = await _tokenService.ExchangeAsync(
-            new Saml2BearerTokenRequest { SchemeName = Scheme.Name, Options = options, Assertion = assertionXml, Scope = options.Scope },
+            new Saml2BearerTokenRequest
+            {
+                SchemeName = Scheme.Name,
+                Options = options,
+                Assertion = assertionXml,
+                Scope = options.Scope,
+                GrantType = (assertion?.Version == Saml2AssertionVersion.Saml11 || (assertion is null && Saml2DocumentStructure.IsSaml11Document(assertionXml)))
+                    ? options.Saml11GrantType
+                    : null,
+            },
             CancellationToken.None).ConfigureAwait(false);
         if (result.Status != Saml2BearerTokenResultStatus.Success)
         {

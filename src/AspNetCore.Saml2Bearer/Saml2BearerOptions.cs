@@ -141,6 +141,15 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>A <c>resource</c> parameter (RFC 8707) for the token request, or <see langword="null"/>.</summary>
     public string? Resource { get; set; }
 
+    /// <summary>
+    /// The <c>grant_type</c> sent with a SAML 1.1 assertion (accepted when
+    /// <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> is on). Default:
+    /// <see cref="Saml2BearerDefaults.Saml11GrantType"/> (<c>urn:ietf:params:oauth:grant-type:saml1_1-bearer</c>,
+    /// as Microsoft Entra ID names it); set <see cref="Saml2BearerDefaults.GrantType"/> for a server that takes
+    /// <c>saml2-bearer</c> for both versions. A SAML 2.0 assertion always goes with <c>saml2-bearer</c>.
+    /// </summary>
+    public string Saml11GrantType { get; set; } = Saml2BearerDefaults.Saml11GrantType;
+
     /// <summary>Extra form parameters sent with every token request.</summary>
     public IDictionary<string, string> AdditionalTokenRequestParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -377,6 +386,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         if (RefreshInterval < ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval)
         {
             errors.Add((nameof(RefreshInterval), $"{nameof(RefreshInterval)} must be at least {ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval:c} (Microsoft.IdentityModel's minimum)."));
+        }
+
+        if (!Uri.TryCreate(Saml11GrantType, UriKind.Absolute, out _))
+        {
+            errors.Add((nameof(Saml11GrantType), $"{nameof(Saml11GrantType)} must be an absolute URI such as {Saml2BearerDefaults.Saml11GrantType}."));
         }
 
         if (Preset?.ValidateCommon(this) is { } presetFault)

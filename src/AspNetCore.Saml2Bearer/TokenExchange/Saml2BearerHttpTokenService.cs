@@ -310,7 +310,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 
         var form = new List<KeyValuePair<string, string>>
         {
-            new(OAuthParameterNames.GrantType, Saml2BearerDefaults.GrantType),
+            new(OAuthParameterNames.GrantType, request.GrantType ?? Saml2BearerDefaults.GrantType),
             new(OAuthParameterNames.Assertion, assertion),
         };
         AddIfPresent(form, OAuthParameterNames.Scope, request.Scope);

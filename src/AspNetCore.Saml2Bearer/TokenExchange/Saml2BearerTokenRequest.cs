@@ -16,4 +16,10 @@ public sealed class Saml2BearerTokenRequest
 
     /// <summary>The scope to request, or <see langword="null"/> for none (the options' <c>Scope</c> by default).</summary>
     public string? Scope { get; init; }
+
+    /// <summary>
+    /// The <c>grant_type</c> to send, or <see langword="null"/> for <see cref="Saml2BearerDefaults.GrantType"/>
+    /// (the handler sets <see cref="Saml2BearerOptions.Saml11GrantType"/> for a SAML 1.1 assertion).
+    /// </summary>
+    public string? GrantType { get; init; }
 }

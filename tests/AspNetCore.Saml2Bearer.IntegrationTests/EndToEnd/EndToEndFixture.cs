@@ -84,6 +84,9 @@ public sealed class EndToEndFixture : IAsyncLifetime
     /// <summary>A second ResourceApi instance of the same client, with its own cache.</summary>
     public ApiHost SecondApi { get; private set; } = null!;
 
+    /// <summary>A ResourceApi with <c>Assertion:AllowSaml11=true</c>, basic client authentication.</summary>
+    public ApiHost Saml11Api { get; private set; } = null!;
+
     public ApiHost PostApi { get; private set; } = null!;
 
     public ApiHost PrivateKeyJwtApi { get; private set; } = null!;
@@ -123,6 +126,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
 
         Api = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, withDownstream: true, allowSoap: true);
         SecondApi = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic);
+        Saml11Api = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, allowSaml11: true);
         PostApi = AddResourceApi(starting, certificatePath, PostClientId, PostSecret, Saml2BearerClientAuthenticationMethod.ClientSecretPost);
         PrivateKeyJwtApi = AddResourceApi(starting, certificatePath, JwtClientId, null, Saml2BearerClientAuthenticationMethod.PrivateKeyJwt);
         WrongSecretApi = AddResourceApi(starting, certificatePath, BasicClientId, WrongSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic);
@@ -155,6 +159,18 @@ public sealed class EndToEndFixture : IAsyncLifetime
     public string IssueAssertion(string nameId, Action<TestSaml2AssertionDescriptor>? configure = null)
     {
         var assertion = Idp.IssueAssertion(d =>
+        {
+            d.NameId = nameId;
+            configure?.Invoke(d);
+        });
+        RecordAssertion(assertion);
+        return assertion;
+    }
+
+    /// <summary>A signed SAML 1.1 assertion for <paramref name="nameId"/>, remembered as a secret in both encodings.</summary>
+    public string IssueSaml11Assertion(string nameId, Action<TestSaml2AssertionDescriptor>? configure = null)
+    {
+        var assertion = Idp.IssueSaml11Assertion(d =>
         {
             d.NameId = nameId;
             configure?.Invoke(d);
@@ -335,11 +351,16 @@ public sealed class EndToEndFixture : IAsyncLifetime
         Saml2BearerClientAuthenticationMethod method,
         bool withDownstream = false,
         string? tokenEndpoint = null,
-        bool allowSoap = false)
+        bool allowSoap = false,
+        bool allowSaml11 = false)
     {
         var url = NextLoopbackUrl();
         var counter = new TokenRequestCounter(RecordSecret);
         var settings = SchemeSettings(Saml2BearerDefaults.AuthenticationScheme, certificatePath, clientId, secret, method, tokenEndpoint);
+        if (allowSaml11)
+        {
+            settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:Assertion:AllowSaml11"] = "true";
+        }
         if (allowSoap)
         {
             // The ResourceApi contract key: POST /whoami with a SOAP envelope.

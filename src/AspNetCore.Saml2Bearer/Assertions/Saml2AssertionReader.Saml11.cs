@@ -26,23 +26,11 @@ internal sealed partial class Saml2AssertionReader
             return Saml2AssertionFailureReason.UnsupportedVersion;
         }
 
-        if (string.IsNullOrEmpty(reader.Id))
+        var idAndInstant = reader.ReadIdAndIssueInstant(assertion);
+        if (idAndInstant != Saml2AssertionFailureReason.None)
         {
-            return Saml2AssertionFailureReason.IdMissing;
+            return idAndInstant;
         }
-
-        var issueInstant = assertion.GetAttributeNode("IssueInstant")?.Value;
-        if (issueInstant is null)
-        {
-            return Saml2AssertionFailureReason.IssueInstantMissing;
-        }
-
-        if (!TryParseDateTime(issueInstant, out var instant))
-        {
-            return Saml2AssertionFailureReason.InvalidDateTime;
-        }
-
-        reader.IssueInstant = instant;
 
         // The issuer is an attribute in SAML 1.1.
         var issuer = assertion.GetAttributeNode("Issuer")?.Value;

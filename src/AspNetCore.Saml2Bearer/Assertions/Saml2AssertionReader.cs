@@ -38,6 +38,32 @@ internal sealed partial class Saml2AssertionReader
     public List<Saml2Attribute> Attributes { get; } = [];
 
     /// <summary>
+    /// The header values both versions share: the ID (read by the caller from <c>ID</c> or <c>AssertionID</c>)
+    /// must be present, and <c>IssueInstant</c> present and an xs:dateTime.
+    /// </summary>
+    private Saml2AssertionFailureReason ReadIdAndIssueInstant(XmlElement assertion)
+    {
+        if (string.IsNullOrEmpty(Id))
+        {
+            return Saml2AssertionFailureReason.IdMissing;
+        }
+
+        var issueInstant = assertion.GetAttributeNode("IssueInstant")?.Value;
+        if (issueInstant is null)
+        {
+            return Saml2AssertionFailureReason.IssueInstantMissing;
+        }
+
+        if (!TryParseDateTime(issueInstant, out var instant))
+        {
+            return Saml2AssertionFailureReason.InvalidDateTime;
+        }
+
+        IssueInstant = instant;
+        return Saml2AssertionFailureReason.None;
+    }
+
+    /// <summary>
     /// Reads the header (Version, ID, IssueInstant, Issuer): what is needed before the signature can be
     /// checked. Values are untrusted until it has been.
     /// </summary>
@@ -59,23 +85,11 @@ internal sealed partial class Saml2AssertionReader
             return Saml2AssertionFailureReason.UnsupportedVersion;
         }
 
-        if (string.IsNullOrEmpty(reader.Id))
+        var idAndInstant = reader.ReadIdAndIssueInstant(assertion);
+        if (idAndInstant != Saml2AssertionFailureReason.None)
         {
-            return Saml2AssertionFailureReason.IdMissing;
+            return idAndInstant;
         }
-
-        var issueInstant = assertion.GetAttributeNode("IssueInstant")?.Value;
-        if (issueInstant is null)
-        {
-            return Saml2AssertionFailureReason.IssueInstantMissing;
-        }
-
-        if (!TryParseDateTime(issueInstant, out var instant))
-        {
-            return Saml2AssertionFailureReason.InvalidDateTime;
-        }
-
-        reader.IssueInstant = instant;
 
         XmlElement? issuer = null;
         foreach (var child in Saml2SignatureReader.ChildElements(assertion))

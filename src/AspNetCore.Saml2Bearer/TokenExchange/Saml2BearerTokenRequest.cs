@@ -1,7 +1,8 @@
 namespace AspNetCore.Saml2Bearer.TokenExchange;
 
 /// <summary>
-/// One RFC 7522 token request: the assertion to present and the options of the scheme that presents it.
+/// One token request (RFC 7522, or RFC 8693 with <see cref="Saml2BearerOptions.TokenExchangeProtocol"/>): the
+/// assertion to present and the options of the scheme that presents it.
 /// </summary>
 public sealed class Saml2BearerTokenRequest
 {

@@ -204,6 +204,24 @@ public sealed class Saml2BearerHandlerTokenExchangeTests(ValidatorFixture fixtur
         Assert.Equal("urn:ietf:params:oauth:grant-type:token-exchange", Assert.Single(server.TokenRequests).Field("grant_type"));
     }
 
+    [Theory]
+    [InlineData("Rfc9999")]
+    [InlineData("1")]
+    [InlineData("token-exchange")]
+    public async Task Configuration_TokenExchangeProtocolNotAProtocol_FailsStartupNamingTheKey(string value)
+    {
+        await using var host = Saml2BearerTestHost.Create(fixture, new Saml2BearerTestHostSettings
+        {
+            Configuration = new Dictionary<string, string?> { ["Authentication:Schemes:Saml2Bearer:TokenExchangeProtocol"] = value },
+        });
+
+        var exception = await Assert.ThrowsAnyAsync<Exception>(host.StartAsync);
+
+        var message = string.Join(" | ", Messages(exception));
+        Assert.Contains("TokenExchangeProtocol", message, StringComparison.Ordinal);
+        Assert.Contains("Rfc7522, Rfc8693", message, StringComparison.Ordinal);
+    }
+
     private static IEnumerable<string> Messages(Exception exception)
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)

@@ -67,6 +67,24 @@ public sealed class Saml2BearerHandlerTokenExchangeTests(ValidatorFixture fixtur
     }
 
     [Fact]
+    public async Task Request_Rfc8693WithClientSecretPost_SendsTheCredentialsInTheBodyBesideTheSubjectToken()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(TokenResponse(AccessTokenType));
+        await using var host = await StartAsync(server, o => o.ClientAuthenticationMethod = Saml2BearerClientAuthenticationMethod.ClientSecretPost);
+
+        using var response = await host.GetAsync("/whoami", host.Assertion());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var request = Assert.Single(server.TokenRequests);
+        Assert.Null(request.Authorization);
+        Assert.Equal(Saml2BearerTestHost.ClientId, request.Field("client_id"));
+        Assert.Equal(Saml2BearerTestHost.ClientSecret, request.Field("client_secret"));
+        Assert.Equal("urn:ietf:params:oauth:grant-type:token-exchange", request.Field("grant_type"));
+        Assert.NotNull(request.Field("subject_token"));
+        Assert.False(request.Form.ContainsKey("assertion"));
+    }
+
+    [Fact]
     public async Task Request_Rfc8693AccessTokenIssued_AuthenticatesWithTheIssuedToken()
     {
         await using var server = await LoopbackAuthorizationServer.StartAsync(TokenResponse(AccessTokenType));

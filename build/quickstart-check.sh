@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What a new user does: a fresh `dotnet new web` app, the main package from artifacts/packages (a local
-# NuGet source; build/pack.sh makes it when missing), the README quickstart as Program.cs. Builds it,
+# NuGet source, packed first by build/pack.sh), the README quickstart as Program.cs. Builds it,
 # prints how many packages the app then depends on, runs it on a loopback port and checks that an
 # anonymous GET /whoami answers 401 with `WWW-Authenticate: SAML`. Not part of CI (it takes minutes).
 #
@@ -13,9 +13,8 @@ keep=false
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 packages="$repo/artifacts/packages"
-if ! ls "$packages"/AspNetCore.Saml2Bearer.[0-9]*.nupkg >/dev/null 2>&1; then
-  bash build/pack.sh
-fi
+# Packs this commit (an incremental build), so an older package in artifacts/ is never the one checked.
+bash build/pack.sh >/dev/null
 nupkg=$(ls -t "$packages"/AspNetCore.Saml2Bearer.[0-9]*.nupkg | head -n1)
 version=$(basename "$nupkg" .nupkg); version=${version#AspNetCore.Saml2Bearer.}
 

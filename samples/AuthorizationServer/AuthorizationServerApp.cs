@@ -126,6 +126,9 @@ public static class AuthorizationServerApp
             saml.Assertion.ClockSkew = skew;
         }
 
+        // AD FS callers hold SAML 1.1 assertions: accept grant_type=urn:ietf:params:oauth:grant-type:saml1_1-bearer too.
+        saml.Assertion.AllowSaml11 = true;
+
         if (options.Resource is not null)
         {
             saml.Resources.Add(options.Resource);

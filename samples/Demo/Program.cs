@@ -80,6 +80,8 @@ try
                 ["Authentication:Schemes:Saml2Bearer:Assertion:ValidIssuers:0"] = idp.EntityId,
                 ["Authentication:Schemes:Saml2Bearer:Assertion:SigningCertificates:0"] = certificatePath,
                 ["Authentication:Schemes:Saml2Bearer:Assertion:ValidAudiences:0"] = issuer,
+                // AD FS callers send SAML 1.1; exchanged with grant_type=...:saml1_1-bearer.
+                ["Authentication:Schemes:Saml2Bearer:Assertion:AllowSaml11"] = "true",
             });
             builder.Services.Configure<Saml2BearerOptions>(Saml2BearerDefaults.AuthenticationScheme, options =>
             {
@@ -105,6 +107,30 @@ try
             return Results.Content(await response.Content.ReadAsStringAsync(cancellationToken), "application/json", Encoding.UTF8, (int)response.StatusCode);
         }).RequireAuthorization());
     apps.Add(api);
+
+    // The YARP gateway in front of the orders API, for SOAP callers (a SAML token in WS-Security).
+    var gatewayUrl = DemoPorts.NextLoopbackUrl();
+    var gatewayTokenRequests = new TokenRequestCounter();
+    var gateway = Gateway.GatewayApp.Build(["--urls", gatewayUrl], ordersUrl + "/", builder =>
+    {
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Authentication:Schemes:Saml2Bearer:TokenEndpoint"] = tokenEndpoint,
+            ["Authentication:Schemes:Saml2Bearer:Authority"] = issuer,
+            ["Authentication:Schemes:Saml2Bearer:ClientId"] = "resource-api",
+            ["Authentication:Schemes:Saml2Bearer:ClientSecret"] = clientSecret,
+            ["Authentication:Schemes:Saml2Bearer:Scope"] = "orders.read openid",
+            ["Authentication:Schemes:Saml2Bearer:BackchannelTimeout"] = "00:00:30",
+            ["Authentication:Schemes:Saml2Bearer:ValidTokenAudiences:0"] = OrdersApi.Audience,
+            ["Authentication:Schemes:Saml2Bearer:Assertion:ValidIssuers:0"] = idp.EntityId,
+            ["Authentication:Schemes:Saml2Bearer:Assertion:SigningCertificates:0"] = certificatePath,
+            ["Authentication:Schemes:Saml2Bearer:Assertion:ValidAudiences:0"] = issuer,
+        });
+        builder.Services.AddHttpClient(Saml2BearerDefaults.HttpClientNamePrefix + Saml2BearerDefaults.AuthenticationScheme)
+            .AddHttpMessageHandler(gatewayTokenRequests.CreateHandler);
+    });
+    apps.Add(gateway);
 
     foreach (var app in apps)
     {
@@ -193,6 +219,43 @@ try
     DemoConsole.Detail($"WWW-Authenticate: {rejected.Challenge}");
     demo.Expect(rejected.Challenge?.Contains("error=\"invalid_token\"", StringComparison.Ordinal) == true, "invalid_token");
     demo.Expect(counter.Count == 1, "the authorization server was not called");
+
+    DemoConsole.Section("SAML 1.1: an AD FS caller (bob) with Assertion:AllowSaml11=true");
+    var saml11 = idp.IssueSaml11Assertion(d => d.NameId = "bob@example.com");
+    var saml11Whoami = await SendAsync(caller, "/whoami", saml11, timeout.Token);
+    demo.Expect(saml11Whoami.StatusCode == HttpStatusCode.OK, $"GET /whoami -> {(int)saml11Whoami.StatusCode}");
+    demo.Expect(validatedAssertion?.Version == Saml2AssertionVersion.Saml11, $"validated as SAML {(validatedAssertion?.Version == Saml2AssertionVersion.Saml11 ? "1.1" : "2.0")}, NameIdentifier {validatedAssertion?.NameId.Value}");
+    demo.Expect(counter.Count == 2 && counter.LastGrantType == Saml2BearerDefaults.Saml11GrantType, $"one token request, grant_type={counter.LastGrantType}");
+    if (saml11Whoami.StatusCode == HttpStatusCode.OK)
+    {
+        using var json = JsonDocument.Parse(saml11Whoami.Body);
+        var name = json.RootElement.GetProperty("name").GetString();
+        demo.Expect(name == "bob@example.com", $"name = {name}");
+    }
+    DemoConsole.Section("SOAP caller: a SOAP 1.2 envelope with the SAML token in WS-Security, through the gateway");
+    var soap = SoapEnvelopeBuilder.Soap12();
+    soap.AddAssertion(soap.AddSecurityHeader(), idp.IssueAssertion(d => d.NameId = "alice@example.com"));
+    var payload = soap.Document.CreateDocumentFragment();
+    payload.InnerXml = "<m:GetOrders xmlns:m=\"urn:example:orders\"><m:Customer>42</m:Customer></m:GetOrders>";
+    soap.Body.AppendChild(payload);
+    DemoConsole.Detail($"POST {gatewayUrl}/soap/orders, Content-Type {soap.ContentType}, {soap.ToBytes().Length} bytes, one wsse:Security header");
+    var soapAnswer = await PostSoapAsync(gatewayUrl + "/soap/orders", soap, timeout.Token);
+    demo.Expect(soapAnswer.StatusCode == HttpStatusCode.OK, $"-> {(int)soapAnswer.StatusCode}");
+    DemoConsole.Detail(soapAnswer.Body);
+    if (soapAnswer.StatusCode == HttpStatusCode.OK)
+    {
+        using var seen = JsonDocument.Parse(soapAnswer.Body);
+        demo.Expect(seen.RootElement.GetProperty("subject").GetString() == "alice@example.com", "the backend saw sub = alice@example.com");
+        demo.Expect(seen.RootElement.GetProperty("authorization").GetString() == "Bearer", "it got Authorization: Bearer");
+        demo.Expect(seen.RootElement.GetProperty("securityHeaders").GetInt32() == 0 && seen.RootElement.GetProperty("samlAssertions").GetInt32() == 0, "and an envelope without the Security header: it never saw the SAML token");
+        demo.Expect(seen.RootElement.GetProperty("customer").GetString() == "42", "the SOAP Body arrived intact");
+    }
+
+    var badSoap = SoapEnvelopeBuilder.Soap12();
+    badSoap.AddAssertion(badSoap.AddSecurityHeader(), tampered);
+    var soapRejected = await PostSoapAsync(gatewayUrl + "/soap/orders", badSoap, timeout.Token);
+    demo.Expect(soapRejected.StatusCode == HttpStatusCode.Unauthorized && soapRejected.Body.Contains("wsse:InvalidSecurityToken", StringComparison.Ordinal), $"a tampered token -> {(int)soapRejected.StatusCode} with a SOAP 1.2 Fault (wsse:InvalidSecurityToken)");
+    demo.Expect(gatewayTokenRequests.Count == 1, "the gateway made one token request, none for the rejected caller");
 }
 catch (Exception exception) when (exception is not OutOfMemoryException)
 {
@@ -220,6 +283,14 @@ static async Task<(HttpStatusCode StatusCode, string Body, string? Challenge)> S
     using var response = await client.SendAsync(request, cancellationToken);
     var body = await response.Content.ReadAsStringAsync(cancellationToken);
     return (response.StatusCode, body, response.Headers.WwwAuthenticate.FirstOrDefault()?.ToString());
+}
+
+static async Task<(HttpStatusCode StatusCode, string Body)> PostSoapAsync(string url, SoapEnvelopeBuilder envelope, CancellationToken cancellationToken)
+{
+    using var client = new HttpClient();
+    using var content = envelope.ToContent();
+    using var response = await client.PostAsync(new Uri(url), content, cancellationToken);
+    return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
 }
 
 static string Tamper(string encoded, string from, string to)

@@ -5,7 +5,8 @@ namespace Gateway;
 
 /// <summary>
 /// A YARP gateway in front of a Bearer-only backend: legacy callers send SAML, the gateway exchanges it
-/// with <c>AddSaml2Bearer()</c>, strips the SAML header and forwards <c>Authorization: Bearer</c>.
+/// with <c>AddSaml2Bearer()</c>, strips the SAML header (or a SOAP envelope's <c>wsse:Security</c> header)
+/// and forwards <c>Authorization: Bearer</c>.
 /// Requests that fail authentication never reach the backend.
 /// </summary>
 public static class GatewayApp
@@ -21,9 +22,16 @@ public static class GatewayApp
     public static WebApplication Build(string[] args, string? backendAddress = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // SOAP callers (a SAML token in a WS-Security header) are accepted and answered with SOAP faults
+        // unless configuration turns that off; the backend never sees the Security header.
+        var scheme = builder.Configuration.GetSection("Authentication:Schemes:" + Saml2BearerDefaults.AuthenticationScheme);
         builder.Services
             .AddAuthentication(Saml2BearerDefaults.AuthenticationScheme)
-            .AddSaml2Bearer();
+            .AddSaml2Bearer(options =>
+            {
+                options.AllowSoapSecurityHeader = scheme.GetValue(nameof(Saml2BearerOptions.AllowSoapSecurityHeader), true);
+                options.SoapFaults = scheme.GetValue(nameof(Saml2BearerOptions.SoapFaults), true);
+            });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(SamlCallerPolicy, policy => policy.AddAuthenticationSchemes(Saml2BearerDefaults.AuthenticationScheme).RequireAuthenticatedUser());
 

@@ -38,11 +38,10 @@ public static class ResourceApiApp
 
         app.MapGet("/ping", () => "pong").AllowAnonymous();
 
-        app.MapGet("/whoami", (ClaimsPrincipal user) => Results.Json(new
-        {
-            name = user.Identity?.Name,
-            claims = user.Claims.Select(c => new { type = c.Type, value = c.Value }),
-        })).RequireAuthorization();
+        app.MapGet("/whoami", WhoAmI).RequireAuthorization();
+
+        // The same answer for a POST: a SOAP caller (AllowSoapSecurityHeader) or a header-sent assertion.
+        app.MapPost("/whoami", WhoAmI).RequireAuthorization();
 
         app.MapGet("/orders", (ClaimsPrincipal user) => Results.Json(new
         {
@@ -53,6 +52,12 @@ public static class ResourceApiApp
         mapEndpoints?.Invoke(app);
         return app;
     }
+
+    private static IResult WhoAmI(ClaimsPrincipal user) => Results.Json(new
+    {
+        name = user.Identity?.Name,
+        claims = user.Claims.Select(c => new { type = c.Type, value = c.Value }),
+    });
 
     /// <summary>
     /// With <c>ConnectionStrings:Redis</c>: Redis as the token cache's L2 (entries encrypted with Data

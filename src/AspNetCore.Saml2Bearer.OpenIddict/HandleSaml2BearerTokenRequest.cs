@@ -41,7 +41,7 @@ internal sealed class HandleSaml2BearerTokenRequest : IOpenIddictServerHandler<H
     public async ValueTask HandleAsync(HandleTokenRequestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!string.Equals(context.Request.GrantType, Saml2BearerGrantDefaults.GrantType, StringComparison.Ordinal))
+        if (!Saml2BearerGrantDefaults.IsSaml2BearerGrant(context.Request.GrantType))
         {
             return;
         }

@@ -27,8 +27,12 @@ internal static class Saml2BearerGrantClaims
         identity.SetClaim(OidcClaims.Subject, assertion.NameId.Value);
         foreach (var attribute in assertion.Attributes)
         {
-            var claimType = options.ClaimMappings.TryGetValue(attribute.Name, out var mapped) ? mapped
-                : options.IncludeUnmappedAttributes ? attribute.Name
+            // A SAML 1.1 attribute is named AttributeNamespace + "/" + AttributeName, as WIF and AD FS name claims.
+            var name = attribute.AttributeNamespace is { } attributeNamespace
+                ? string.Concat(attributeNamespace.TrimEnd('/'), "/", attribute.Name)
+                : attribute.Name;
+            var claimType = options.ClaimMappings.TryGetValue(name, out var mapped) ? mapped
+                : options.IncludeUnmappedAttributes ? name
                 : null;
             if (claimType is null || IsReserved(claimType))
             {

@@ -8,6 +8,12 @@ public static class Saml2BearerGrantDefaults
     /// <summary>The grant type URN of RFC 7522 section 2.1.</summary>
     public const string GrantType = "urn:ietf:params:oauth:grant-type:saml2-bearer";
 
+    /// <summary>
+    /// The grant type of a SAML 1.1 assertion, as Microsoft Entra ID names it; accepted when
+    /// <see cref="Saml2BearerGrantOptions.Assertion"/>'s <see cref="Assertions.Saml2AssertionValidationParameters.AllowSaml11"/> is on.
+    /// </summary>
+    public const string Saml11GrantType = "urn:ietf:params:oauth:grant-type:saml1_1-bearer";
+
     /// <summary>The token request parameter that carries the base64url-encoded assertion.</summary>
     public const string AssertionParameter = "assertion";
 
@@ -25,4 +31,8 @@ public static class Saml2BearerGrantDefaults
 
     /// <summary>The error description returned when an assertion ID is presented a second time.</summary>
     public const string ReplayedAssertionDescription = "The SAML 2.0 assertion has already been used.";
+
+    /// <summary>Whether <paramref name="grantType"/> is one this grant handles (OpenIddict has already refused a grant type it does not allow).</summary>
+    internal static bool IsSaml2BearerGrant(string? grantType) =>
+        string.Equals(grantType, GrantType, StringComparison.Ordinal) || string.Equals(grantType, Saml11GrantType, StringComparison.Ordinal);
 }

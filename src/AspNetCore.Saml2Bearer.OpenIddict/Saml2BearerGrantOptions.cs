@@ -21,7 +21,11 @@ public sealed class Saml2BearerGrantOptions
     /// empty, the server's issuer is the audience (with and without a trailing slash); when
     /// <see cref="Saml2AssertionValidationParameters.ValidRecipients"/> is empty, the server's token
     /// endpoint URI is the recipient (RFC 7522 section 3). Set the OpenIddict issuer explicitly in
-    /// production, so that neither default depends on the request's host.
+    /// production, so that neither default depends on the request's host. With
+    /// <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> on, the server also accepts
+    /// <c>grant_type=</c><see cref="Saml2BearerGrantDefaults.Saml11GrantType"/> (and advertises it): a SAML 1.1
+    /// assertion under it or under <c>saml2-bearer</c>, validated by the same validator, replays refused by
+    /// <c>AssertionID</c>; a SAML 2.0 assertion under <c>saml1_1-bearer</c> is refused.
     /// </summary>
     public Saml2AssertionValidationParameters Assertion { get; } = new();
 

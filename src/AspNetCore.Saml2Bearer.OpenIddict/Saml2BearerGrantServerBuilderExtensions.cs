@@ -16,6 +16,8 @@ public static class Saml2BearerGrantServerBuilderExtensions
     /// with <see cref="Saml2AssertionValidator"/> after OpenIddict has
     /// authenticated the client, replays are refused, and the assertion's subject is signed in.
     /// Clients need the permissions <c>ept:token</c> and <c>gt:</c> + the grant type URN, as for any grant.
+    /// With <c>Assertion.AllowSaml11</c> on, <c>urn:ietf:params:oauth:grant-type:saml1_1-bearer</c> is accepted
+    /// too (clients then need <c>gt:</c> + that URN).
     /// </summary>
     /// <param name="builder">The OpenIddict server builder.</param>
     /// <param name="configure">Configures the trusted identity providers and the claims, scopes and resources issued.</param>
@@ -31,6 +33,16 @@ public static class Saml2BearerGrantServerBuilderExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton<Saml2BearerGrantValidatorProvider>();
         builder.Services.TryAddSingleton<ISaml2AssertionReplayStore, MemorySaml2AssertionReplayStore>();
+
+        // The SAML 1.1 grant type exists only when the options (configured later) allow SAML 1.1.
+        builder.Services.AddOptions<OpenIddict.Server.OpenIddictServerOptions>()
+            .Configure<IOptions<Saml2BearerGrantOptions>>((server, grant) =>
+            {
+                if (grant.Value.Assertion.AllowSaml11)
+                {
+                    server.GrantTypes.Add(Saml2BearerGrantDefaults.Saml11GrantType);
+                }
+            });
 
         return builder
             .AllowCustomFlow(Saml2BearerGrantDefaults.GrantType)

@@ -80,6 +80,7 @@ internal sealed class Saml2BearerGrantValidatorProvider
             MaximumDecodedLength = source.MaximumDecodedLength,
             MaximumElementDepth = source.MaximumElementDepth,
             AllowResponseWrapper = source.AllowResponseWrapper,
+            AllowSaml11 = source.AllowSaml11,
             TimeProvider = source.TimeProvider,
         };
 

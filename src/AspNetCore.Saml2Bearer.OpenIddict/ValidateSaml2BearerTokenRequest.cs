@@ -42,7 +42,7 @@ internal sealed class ValidateSaml2BearerTokenRequest : IOpenIddictServerHandler
     public async ValueTask HandleAsync(ValidateTokenRequestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!string.Equals(context.Request.GrantType, Saml2BearerGrantDefaults.GrantType, StringComparison.Ordinal))
+        if (!Saml2BearerGrantDefaults.IsSaml2BearerGrant(context.Request.GrantType))
         {
             return;
         }
@@ -65,6 +65,14 @@ internal sealed class ValidateSaml2BearerTokenRequest : IOpenIddictServerHandler
         }
 
         var assertion = result.Assertion;
+        if (string.Equals(context.Request.GrantType, Saml2BearerGrantDefaults.Saml11GrantType, StringComparison.Ordinal)
+            && assertion.Version != Saml2AssertionVersion.Saml11)
+        {
+            // The grant type names SAML 1.1; a SAML 2.0 assertion goes with saml2-bearer.
+            Saml2BearerGrantLog.AssertionRejected(_logger, context.ClientId, Saml2AssertionFailureReason.UnsupportedVersion, (int)Saml2AssertionFailureReason.UnsupportedVersion);
+            context.Reject(OpenIddictConstants.Errors.InvalidGrant, Saml2BearerGrantDefaults.InvalidAssertionDescription);
+            return;
+        }
 
         // The validator accepts the assertion until ValidTo plus the clock skew: remember it that long.
         var rememberUntil = assertion.ValidTo + validator.Parameters.ClockSkew;

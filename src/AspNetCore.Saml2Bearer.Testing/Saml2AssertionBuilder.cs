@@ -199,7 +199,10 @@ public sealed class Saml2AssertionBuilder
     /// <returns>The result.</returns>
     public static byte[] ToBytes(XmlDocument document) => new UTF8Encoding(false).GetBytes(document.OuterXml);
 
-    /// <summary>Signs the document element of <paramref name="document"/> with an enveloped signature.</summary>
+    /// <summary>
+    /// Signs the document element of <paramref name="document"/> with an enveloped signature: right after the
+    /// Issuer for SAML 2.0; for a SAML 1.1 assertion, referencing its <c>AssertionID</c>, as the last child.
+    /// </summary>
     public static XmlElement Sign(
         XmlDocument document,
         TestSigningKey key,
@@ -212,8 +215,12 @@ public sealed class Saml2AssertionBuilder
         KeyedHashAlgorithm? hmacKey = null)
     {
         target ??= document.DocumentElement!;
-        var id = target.GetAttribute("ID");
-        var signedXml = new SignedXml(target);
+
+        // A SAML 1.1 assertion is named by AssertionID, which SignedXml does not resolve on its own, and
+        // its schema puts the signature last.
+        var saml11 = target.NamespaceURI == Saml11AssertionBuilder.AssertionNs;
+        var id = target.GetAttribute(saml11 ? "AssertionID" : "ID");
+        var signedXml = saml11 ? new Saml11SignedXml(target) : new SignedXml(target);
         signedXml.SignedInfo!.CanonicalizationMethod = canonicalizationMethod;
         signedXml.SignedInfo.SignatureMethod = signatureAlgorithm;
         var reference = new Reference("#" + id) { DigestMethod = digestAlgorithm };
@@ -251,6 +258,12 @@ public sealed class Saml2AssertionBuilder
         }
 
         var signature = (XmlElement)document.ImportNode(signedXml.GetXml(), deep: true);
+        if (saml11)
+        {
+            target.AppendChild(signature);
+            return signature;
+        }
+
         var issuer = target.GetElementsByTagName("Issuer", AssertionNs).Cast<XmlElement>().FirstOrDefault(e => e.ParentNode == target);
         if (issuer is not null)
         {

@@ -173,6 +173,58 @@ public sealed class TestSaml2IdentityProvider : IDisposable
         parameters.AddIdentityProvider(EntityId, SigningCertificate);
     }
 
+    /// <summary>
+    /// Mints a signed SAML 1.1 assertion (AD FS-shaped: AttributeStatement and AuthenticationStatement, each
+    /// with its Subject and bearer confirmation) and returns it base64-encoded, as a caller sends it. The
+    /// descriptor's Recipient does not apply: SAML 1.1 has none.
+    /// </summary>
+    /// <param name="configure">Sets what the assertion says; the defaults make a valid assertion.</param>
+    /// <returns>The encoded assertion.</returns>
+    public string IssueSaml11Assertion(Action<TestSaml2AssertionDescriptor>? configure = null) =>
+        Sign(CreateSaml11Builder(configure));
+
+    /// <summary>
+    /// Creates the low-level SAML 1.1 builder for an assertion, for tests that need to tamper with it; sign
+    /// it with <see cref="Sign(Saml11AssertionBuilder)"/>.
+    /// </summary>
+    /// <param name="configure">Sets what the assertion says.</param>
+    /// <returns>The builder.</returns>
+    public Saml11AssertionBuilder CreateSaml11Builder(Action<TestSaml2AssertionDescriptor>? configure = null)
+    {
+        var descriptor = new TestSaml2AssertionDescriptor();
+        configure?.Invoke(descriptor);
+        var issueInstant = descriptor.IssueInstant ?? TimeProvider.GetUtcNow();
+        var builder = new Saml11AssertionBuilder(issueInstant)
+        {
+            AssertionId = descriptor.Id,
+            Issuer = EntityId,
+            NameIdentifier = descriptor.NameId,
+            NameIdentifierFormat = descriptor.NameIdFormat,
+            NotBefore = issueInstant,
+            NotOnOrAfter = issueInstant + descriptor.Lifetime,
+            SignatureAlgorithm = SignatureAlgorithm,
+            DigestAlgorithm = DigestAlgorithm,
+        };
+        builder.AudienceRestrictions.Clear();
+        builder.AudienceRestrictions.Add(descriptor.Audiences.Count > 0 ? [.. descriptor.Audiences] : [DefaultAudience]);
+        builder.Attributes.Clear();
+        foreach (var (name, values) in descriptor.Attributes)
+        {
+            builder.Attributes.Add(new(name, values));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Signs what <paramref name="builder"/> describes with this identity provider's key.</summary>
+    /// <param name="builder">The SAML 1.1 builder.</param>
+    /// <returns>The encoded signed assertion.</returns>
+    public string Sign(Saml11AssertionBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.BuildEncoded(_key);
+    }
+
     /// <inheritdoc />
     public void Dispose() => _key.Dispose();
 

@@ -1,3 +1,4 @@
+using AspNetCore.Saml2Bearer.Extraction;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,9 @@ namespace AspNetCore.Saml2Bearer.Yarp;
 
 /// <summary>
 /// A YARP request transform for gateways in front of legacy SAML callers: removes the SAML credential
-/// from the proxied request and forwards the exchanged access token as <c>Authorization: Bearer</c>.
+/// from the proxied request and forwards the exchanged access token as <c>Authorization: Bearer</c>. A SOAP
+/// caller's envelope is forwarded without the <c>wsse:Security</c> header its assertion came from
+/// (<see cref="Saml2BearerOptions.RemoveSoapSecurityHeader"/>), Content-Length fixed.
 /// Protect the route with an authorization policy on the Saml2Bearer scheme, so that unauthenticated
 /// or failed requests never reach the backend.
 /// </summary>
@@ -40,6 +43,18 @@ public sealed class Saml2BearerForwardingTransform : RequestTransform
         {
             throw new InvalidOperationException(
                 $"The request reached the proxy without an access token from scheme '{_authenticationScheme}': protect the route with an authorization policy on that scheme.");
+        }
+
+        // A SOAP caller's envelope travels on without the wsse:Security header its assertion came from.
+        if (SoapSecurityHeaderRemoval.RemoveFromRequest(context.HttpContext, options) is { } length && context.ProxyRequest.Content is { } content)
+        {
+            content.Headers.ContentLength = length;
+            context.ProxyRequest.Headers.TransferEncodingChunked = null;
+            if (context.HttpContext.Request.ContentType is { } contentType)
+            {
+                content.Headers.Remove(HeaderNames.ContentType);
+                content.Headers.TryAddWithoutValidation(HeaderNames.ContentType, contentType);
+            }
         }
 
         AddHeader(context, HeaderNames.Authorization, "Bearer " + accessToken);

@@ -1,5 +1,6 @@
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Caching;
+using AspNetCore.Saml2Bearer.Extraction;
 
 namespace AspNetCore.Saml2Bearer;
 
@@ -30,8 +31,37 @@ internal readonly record struct Saml2BearerAssertionInput(
             return new(null, null, null, decoded.FailureReason);
         }
 
+        return Lookup(decoded.Xml, decoded, state, useFastPath);
+    }
+
+    /// <summary>
+    /// <see cref="Read(ReadOnlySpan{char}, Saml2BearerSchemeState, bool)"/> for what an extractor found:
+    /// its refusal, encoded text to decode, or XML bytes (a SOAP envelope's assertion) taken as decoded.
+    /// </summary>
+    public static Saml2BearerAssertionInput Read(in Saml2BearerCredential credential, Saml2BearerSchemeState state, bool useFastPath)
+    {
+        if (credential.FailureReason != Saml2AssertionFailureReason.None)
+        {
+            return new(null, null, null, credential.FailureReason);
+        }
+
+        if (credential.Xml is not { } xml)
+        {
+            return Read(credential.Encoded.Span, state, useFastPath);
+        }
+
+        if (xml.Length > state.Validator.Parameters.MaximumDecodedLength)
+        {
+            return new(null, null, null, Saml2AssertionFailureReason.DecodedSizeExceeded);
+        }
+
+        return Lookup(xml, Saml2DecodedAssertionBuffer.Owned(xml), state, useFastPath);
+    }
+
+    private static Saml2BearerAssertionInput Lookup(ReadOnlySpan<byte> xml, in Saml2DecodedAssertionBuffer decoded, Saml2BearerSchemeState state, bool useFastPath)
+    {
         Saml2AssertionCacheEntry? entry = null;
-        if (useFastPath && state.AssertionCache.TryGet(decoded.Xml, out entry))
+        if (useFastPath && state.AssertionCache.TryGet(xml, out entry))
         {
             return state.TokenCache.TryGet(entry!.TokenKey, out var token)
                 ? new(null, entry, token, Saml2AssertionFailureReason.None)

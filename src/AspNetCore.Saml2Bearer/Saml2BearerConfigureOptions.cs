@@ -88,6 +88,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.Scope = section[nameof(options.Scope)] ?? options.Scope;
             options.TokenAudience = section[nameof(options.TokenAudience)] ?? options.TokenAudience;
             options.Resource = section[nameof(options.Resource)] ?? options.Resource;
+            options.Saml11GrantType = section[nameof(options.Saml11GrantType)] ?? options.Saml11GrantType;
             options.AssertionEncoding = GetEnum<Saml2BearerAssertionEncoding>(section, nameof(options.AssertionEncoding)) ?? options.AssertionEncoding;
             options.TokenExchangeProtocol = GetEnum<Saml2BearerTokenExchangeProtocol>(section, nameof(options.TokenExchangeProtocol)) ?? options.TokenExchangeProtocol;
             options.AssertionValidationMode = GetEnum<Saml2BearerAssertionValidationMode>(section, nameof(options.AssertionValidationMode)) ?? options.AssertionValidationMode;
@@ -113,6 +114,10 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.ClientAssertionAudience = section[nameof(options.ClientAssertionAudience)] ?? options.ClientAssertionAudience;
             options.NameClaimType = section[nameof(options.NameClaimType)] ?? options.NameClaimType;
             options.RoleClaimType = section[nameof(options.RoleClaimType)] ?? options.RoleClaimType;
+            options.AllowSoapSecurityHeader = GetBoolean(section, nameof(options.AllowSoapSecurityHeader)) ?? options.AllowSoapSecurityHeader;
+            options.MaximumSoapEnvelopeSize = GetInt32(section, nameof(options.MaximumSoapEnvelopeSize)) ?? options.MaximumSoapEnvelopeSize;
+            options.SoapFaults = GetBoolean(section, nameof(options.SoapFaults)) ?? options.SoapFaults;
+            options.RemoveSoapSecurityHeader = GetBoolean(section, nameof(options.RemoveSoapSecurityHeader)) ?? options.RemoveSoapSecurityHeader;
             options.RejectUnknownConfigurationKeys = GetBoolean(section, nameof(options.RejectUnknownConfigurationKeys)) ?? options.RejectUnknownConfigurationKeys;
 
             // AuthenticationSchemeOptions, as JwtBearer binds them.
@@ -167,6 +172,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             parameters.MaximumLifetime = GetTimeSpan(section, nameof(parameters.MaximumLifetime)) ?? parameters.MaximumLifetime;
             parameters.AllowSha1 = GetBoolean(section, nameof(parameters.AllowSha1)) ?? parameters.AllowSha1;
             parameters.AllowResponseWrapper = GetBoolean(section, nameof(parameters.AllowResponseWrapper)) ?? parameters.AllowResponseWrapper;
+            parameters.AllowSaml11 = GetBoolean(section, nameof(parameters.AllowSaml11)) ?? parameters.AllowSaml11;
             parameters.AllowedEncodings = GetEnum<Saml2AssertionEncodings>(section, nameof(parameters.AllowedEncodings)) ?? parameters.AllowedEncodings;
             parameters.MaximumEncodedLength = GetInt32(section, nameof(parameters.MaximumEncodedLength)) ?? parameters.MaximumEncodedLength;
             parameters.MaximumDecodedLength = GetInt32(section, nameof(parameters.MaximumDecodedLength)) ?? parameters.MaximumDecodedLength;

@@ -11,6 +11,12 @@ public static class Saml2BearerDefaults
     /// <summary>The RFC 7522 grant type: <c>urn:ietf:params:oauth:grant-type:saml2-bearer</c>.</summary>
     public const string GrantType = "urn:ietf:params:oauth:grant-type:saml2-bearer";
 
+    /// <summary>
+    /// The grant type for a SAML 1.1 assertion, as Microsoft Entra ID names it:
+    /// <c>urn:ietf:params:oauth:grant-type:saml1_1-bearer</c>.
+    /// </summary>
+    public const string Saml11GrantType = "urn:ietf:params:oauth:grant-type:saml1_1-bearer";
+
     /// <summary>The scheme of the <c>Authorization</c> header that carries an assertion: <c>SAML</c>.</summary>
     public const string HeaderScheme = "SAML";
 
@@ -25,6 +31,9 @@ public static class Saml2BearerDefaults
 
     /// <summary>The claim type of the assertion's issuer (the SAML identity provider).</summary>
     public const string AssertionIssuerClaimType = "urn:aspnetcore-saml2bearer:assertion-issuer";
+
+    /// <summary>The claim type of the assertion's SAML version: <c>2.0</c> or <c>1.1</c>.</summary>
+    public const string AssertionVersionClaimType = "urn:aspnetcore-saml2bearer:assertion-version";
 
     /// <summary>The claim type of the authentication context class of the assertion.</summary>
     public const string AuthenticationContextClassClaimType = "http://schemas.microsoft.com/claims/authnclassreference";

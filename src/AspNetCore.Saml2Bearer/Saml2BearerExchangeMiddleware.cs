@@ -1,3 +1,4 @@
+using AspNetCore.Saml2Bearer.Extraction;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,8 @@ namespace AspNetCore.Saml2Bearer;
 /// <summary>
 /// For APIs already protected by JwtBearer: turns an incoming SAML credential into
 /// <c>Authorization: Bearer &lt;token&gt;</c> through the Saml2Bearer scheme (same validation, cache and
-/// token service) before authentication runs. Failures answer exactly as the handler's challenge.
+/// token service) before authentication runs. Failures answer exactly as the handler's challenge. A SOAP
+/// caller's envelope continues without the <c>wsse:Security</c> header its assertion came from.
 /// </summary>
 internal sealed class Saml2BearerExchangeMiddleware
 {
@@ -45,6 +47,7 @@ internal sealed class Saml2BearerExchangeMiddleware
             context.Request.Headers.Remove(options.HeaderName);
         }
 
+        SoapSecurityHeaderRemoval.RemoveFromRequest(context, options);
         context.Request.Headers.Authorization = "Bearer " + accessToken;
         await _next(context).ConfigureAwait(false);
     }

@@ -6,6 +6,7 @@ using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.Claims;
 using AspNetCore.Saml2Bearer.Diagnostics;
 using AspNetCore.Saml2Bearer.Events;
+using AspNetCore.Saml2Bearer.Extraction;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -74,10 +75,10 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             return messageReceived.Result;
         }
 
-        var encoded = messageReceived.Assertion is { } supplied
-            ? supplied.AsMemory()
-            : await Saml2BearerAssertionExtractor.ExtractAsync(Request, Options).ConfigureAwait(false);
-        if (encoded.IsEmpty)
+        var credential = messageReceived.Assertion is { } supplied
+            ? Saml2BearerCredential.FromEncoded(Saml2BearerCredentialSource.MessageReceived, supplied.AsMemory())
+            : await Saml2BearerCredentialExtractor.ExtractAsync(Request, Options).ConfigureAwait(false);
+        if (credential.IsEmpty)
         {
             Saml2BearerLog.AssertionNotFound(Logger);
             return AuthenticateResult.NoResult();
@@ -86,7 +87,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         var state = Options.State!;
         var fullValidation = Options.AssertionValidationMode == Saml2BearerAssertionValidationMode.Full;
         using var measurement = new Saml2BearerValidationMeasurement(Metrics, TimeProvider, Scheme.Name);
-        var input = Saml2BearerAssertionInput.Read(encoded.Span, state, useFastPath: fullValidation && Options.EnableAssertionCache);
+        var input = Saml2BearerAssertionInput.Read(credential, state, useFastPath: fullValidation && Options.EnableAssertionCache);
         if (input.FailureReason != Saml2AssertionFailureReason.None)
         {
             measurement.Rejected(input.FailureReason);
@@ -152,6 +153,12 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         else
         {
             measurement.Dispose();
+            if (!Options.Assertion.AllowSaml11 && Saml2DocumentStructure.IsSaml11Document(input.Xml!))
+            {
+                // Forwarded unread, but the SAML 1.1 opt-in still holds: the AS is never called.
+                return await RejectAssertionAsync(Saml2AssertionFailureReason.Saml11NotAllowed).ConfigureAwait(false);
+            }
+
             tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
                 Scheme.Name, AuthorizationServer, Options.ClientId, input.Xml, Options.Scope, Options.TokenAudience ?? Options.Resource);
         }
@@ -264,8 +271,18 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         var starterAborted = Context.RequestAborted;
 
         // The exchange serves every caller waiting for this key: no single caller's cancellation ends it.
+        var version = assertion?.Version
+            ?? (Saml2DocumentStructure.IsSaml11Document(assertionXml) ? Saml2AssertionVersion.Saml11 : Saml2AssertionVersion.Saml20);
         var result = await _tokenService.ExchangeAsync(
-            new Saml2BearerTokenRequest { SchemeName = Scheme.Name, Options = options, Assertion = assertionXml, Scope = options.Scope },
+            new Saml2BearerTokenRequest
+            {
+                SchemeName = Scheme.Name,
+                Options = options,
+                Assertion = assertionXml,
+                Scope = options.Scope,
+                GrantType = version == Saml2AssertionVersion.Saml11 ? options.Saml11GrantType : null,
+                AssertionVersion = version,
+            },
             CancellationToken.None).ConfigureAwait(false);
         if (result.Status != Saml2BearerTokenResultStatus.Success)
         {
@@ -419,11 +436,14 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             var retryAfter = failure!.RetryAfter ?? Options.DefaultRetryAfter;
             Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return;
+        }
+        else
+        {
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            Response.Headers.Append(HeaderNames.WWWAuthenticate, Saml2BearerChallenge.Format(challenge.Error, challenge.ErrorDescription));
         }
 
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.Append(HeaderNames.WWWAuthenticate, Saml2BearerChallenge.Format(challenge.Error, challenge.ErrorDescription));
+        await SoapFaultWriter.WriteIfSoapAsync(Context, Options, failure, challenge.ErrorDescription).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -141,6 +141,15 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>A <c>resource</c> parameter (RFC 8707) for the token request, or <see langword="null"/>.</summary>
     public string? Resource { get; set; }
 
+    /// <summary>
+    /// The <c>grant_type</c> sent with a SAML 1.1 assertion (accepted when
+    /// <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> is on). Default:
+    /// <see cref="Saml2BearerDefaults.Saml11GrantType"/> (<c>urn:ietf:params:oauth:grant-type:saml1_1-bearer</c>,
+    /// as Microsoft Entra ID names it); set <see cref="Saml2BearerDefaults.GrantType"/> for a server that takes
+    /// <c>saml2-bearer</c> for both versions. A SAML 2.0 assertion always goes with <c>saml2-bearer</c>.
+    /// </summary>
+    public string Saml11GrantType { get; set; } = Saml2BearerDefaults.Saml11GrantType;
+
     /// <summary>Extra form parameters sent with every token request.</summary>
     public IDictionary<string, string> AdditionalTokenRequestParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -211,6 +220,35 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
 
     /// <summary>The <c>Retry-After</c> sent with a 503 when the token service gives none. Default: 30 seconds.</summary>
     public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether a POST with a SOAP Content-Type (<c>text/xml</c> for SOAP 1.1, <c>application/soap+xml</c>
+    /// for SOAP 1.2) is authenticated from the one <c>wsse:Security</c> header of its envelope addressed to
+    /// this node (OASIS WS-Security SAML Token Profile), holding exactly one assertion as a direct child.
+    /// The body is read once and rewound for the endpoint; nothing in the SOAP Body is ever a credential.
+    /// A header credential takes precedence and leaves the body untouched. Default: false.
+    /// </summary>
+    public bool AllowSoapSecurityHeader { get; set; }
+
+    /// <summary>
+    /// The largest SOAP envelope read when <see cref="AllowSoapSecurityHeader"/> is on, in bytes, checked
+    /// before parsing (Content-Length, then while reading). Default: 256 KB.
+    /// </summary>
+    public int MaximumSoapEnvelopeSize { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Whether the challenge of a SOAP request answers with a SOAP 1.1/1.2 <c>Fault</c> (WS-Security
+    /// <c>wsse:InvalidSecurityToken</c> or <c>wsse:FailedAuthentication</c>) in the request's SOAP
+    /// version, beside the usual status and <c>WWW-Authenticate</c>. Default: false (the gateway sample turns it on).
+    /// </summary>
+    public bool SoapFaults { get; set; }
+
+    /// <summary>
+    /// Whether the exchange middleware and the YARP transform remove the <c>wsse:Security</c> header the
+    /// assertion came from before forwarding the envelope, so the backend never sees the SAML token.
+    /// Default: true.
+    /// </summary>
+    public bool RemoveSoapSecurityHeader { get; set; } = true;
 
     /// <summary>
     /// Whether a key under <c>Authentication:Schemes:&lt;scheme&gt;</c> that is not a setting (say
@@ -335,6 +373,7 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         Positive(errors, nameof(MaximumTokenResponseSize), MaximumTokenResponseSize > 0);
         Positive(errors, nameof(MaxConcurrentExchanges), MaxConcurrentExchanges > 0);
         Positive(errors, nameof(ClientAssertionLifetime), ClientAssertionLifetime > TimeSpan.Zero);
+        Positive(errors, nameof(MaximumSoapEnvelopeSize), MaximumSoapEnvelopeSize > 0);
         if (TokenExpirationMargin < TimeSpan.Zero)
         {
             errors.Add((nameof(TokenExpirationMargin), $"{nameof(TokenExpirationMargin)} must not be negative."));
@@ -353,6 +392,11 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         if (RefreshInterval < ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval)
         {
             errors.Add((nameof(RefreshInterval), $"{nameof(RefreshInterval)} must be at least {ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval:c} (Microsoft.IdentityModel's minimum)."));
+        }
+
+        if (!Uri.TryCreate(Saml11GrantType, UriKind.Absolute, out _))
+        {
+            errors.Add((nameof(Saml11GrantType), $"{nameof(Saml11GrantType)} must be an absolute URI such as {Saml2BearerDefaults.Saml11GrantType}."));
         }
 
         if (Preset?.ValidateCommon(this) is { } presetFault)

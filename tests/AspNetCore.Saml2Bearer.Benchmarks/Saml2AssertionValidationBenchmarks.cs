@@ -26,6 +26,8 @@ public class Saml2AssertionValidationBenchmarks
     private Saml2AssertionValidator _validator = default!;
     private byte[] _xml = default!;
     private string _encoded = default!;
+    private Saml2AssertionValidator _saml11Validator = default!;
+    private string _saml11Encoded = default!;
 
     [GlobalSetup]
     public void Setup()
@@ -35,7 +37,7 @@ public class Saml2AssertionValidationBenchmarks
         _publicKey = _certificate.GetRSAPublicKey()!;
 
         var builder = new Saml2AssertionBuilder(Now);
-        AddTypicalAttributes(builder);
+        AddTypicalAttributes(builder.Attributes);
         var document = builder.BuildSigned(_key);
         _xml = Saml2AssertionBuilder.ToBytes(document);
         _encoded = Convert.ToBase64String(_xml);
@@ -68,7 +70,24 @@ public class Saml2AssertionValidationBenchmarks
             throw new InvalidOperationException($"The validator rejected the benchmark assertion: {result.FailureReason}.");
         }
 
+        // The same content as SAML 1.1 (AD FS-shaped: two statements, each with its subject, signature last).
+        var saml11Builder = new Saml11AssertionBuilder(Now);
+        AddTypicalAttributes(saml11Builder.Attributes);
+        var saml11Xml = saml11Builder.BuildBytes(_key);
+        _saml11Encoded = Convert.ToBase64String(saml11Xml);
+        var saml11Parameters = new Saml2AssertionValidationParameters { TimeProvider = new FakeTimeProvider(Now), AllowSaml11 = true };
+        saml11Parameters.AddIdentityProvider(Saml2AssertionBuilder.DefaultIssuer, _certificate);
+        saml11Parameters.ValidAudiences.Add(Saml2AssertionBuilder.DefaultAudience);
+        saml11Parameters.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
+        _saml11Validator = new Saml2AssertionValidator(saml11Parameters);
+        var saml11Result = _saml11Validator.ValidateAsync(_saml11Encoded).AsTask().GetAwaiter().GetResult();
+        if (!saml11Result.IsValid || saml11Result.Assertion.Version != Saml2AssertionVersion.Saml11)
+        {
+            throw new InvalidOperationException($"The validator rejected the SAML 1.1 benchmark assertion: {saml11Result.FailureReason}.");
+        }
+
         Console.WriteLine($"// Assertion: {_xml.Length} bytes of XML, {_encoded.Length} characters of base64.");
+        Console.WriteLine($"// SAML 1.1 assertion: {saml11Xml.Length} bytes of XML, {_saml11Encoded.Length} characters of base64.");
     }
 
     [GlobalCleanup]
@@ -120,17 +139,21 @@ public class Saml2AssertionValidationBenchmarks
     [Benchmark]
     public ValueTask<Saml2AssertionValidationResult> DecodeAndValidate() => _validator.ValidateAsync(_encoded);
 
+    /// <summary>The same attributes in a SAML 1.1 assertion, through the same validator code.</summary>
+    [Benchmark]
+    public ValueTask<Saml2AssertionValidationResult> Saml11DecodeAndValidate() => _saml11Validator.ValidateAsync(_saml11Encoded);
+
     /// <summary>What a corporate IdP typically releases: identity, profile, and a few groups.</summary>
-    private static void AddTypicalAttributes(Saml2AssertionBuilder builder)
+    private static void AddTypicalAttributes(List<KeyValuePair<string, string[]>> attributes)
     {
         const string Claims = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/";
-        builder.Attributes.Add(new(Claims + "givenname", ["Alice"]));
-        builder.Attributes.Add(new(Claims + "surname", ["Example"]));
-        builder.Attributes.Add(new(Claims + "upn", ["alice@corp.example.com"]));
-        builder.Attributes.Add(new("http://schemas.microsoft.com/identity/claims/displayname", ["Alice Example (Finance)"]));
-        builder.Attributes.Add(new("http://schemas.microsoft.com/identity/claims/objectidentifier", ["6f1c2a1e-3b7d-4c55-9f0e-2d8a7b4c9e10"]));
-        builder.Attributes.Add(new("urn:oid:2.5.4.11", ["Finance and Controlling"]));
-        builder.Attributes.Add(new(
+        attributes.Add(new(Claims + "givenname", ["Alice"]));
+        attributes.Add(new(Claims + "surname", ["Example"]));
+        attributes.Add(new(Claims + "upn", ["alice@corp.example.com"]));
+        attributes.Add(new("http://schemas.microsoft.com/identity/claims/displayname", ["Alice Example (Finance)"]));
+        attributes.Add(new("http://schemas.microsoft.com/identity/claims/objectidentifier", ["6f1c2a1e-3b7d-4c55-9f0e-2d8a7b4c9e10"]));
+        attributes.Add(new("urn:oid:2.5.4.11", ["Finance and Controlling"]));
+        attributes.Add(new(
             "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
             [.. Enumerable.Range(1, 6).Select(i => $"grp-finance-app-{i:D2}")]));
     }

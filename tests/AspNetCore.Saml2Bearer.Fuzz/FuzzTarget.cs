@@ -8,7 +8,7 @@ namespace AspNetCore.Saml2Bearer.Fuzz;
 
 /// <summary>
 /// One fuzz iteration: the input goes through decode + validate as a string (UTF-8 decoded) and as
-/// decoded XML bytes, through a validator with the default settings and one with every option on.
+/// decoded XML bytes, through a validator with the default settings and one with every option on (SAML 1.1 included).
 /// Anything escaping is a crash, and so is an oracle violation: a reason code outside the enum, or an
 /// accepted assertion that <see cref="SignedXml"/> does not verify with the same trusted certificates.
 /// </summary>
@@ -92,9 +92,17 @@ internal sealed class FuzzTarget
             signature.RemoveChild(keyInfo);
         }
 
-        var signedXml = new SignedXml(document);
+        var signedXml = new AssertionIdSignedXml(document);
         signedXml.LoadXml(signature);
         return _certificates.Any(c => signedXml.CheckSignature(c, verifySignatureOnly: true));
+    }
+
+    /// <summary>SignedXml that also resolves SAML 1.1's <c>AssertionID</c> on the document element.</summary>
+    private sealed class AssertionIdSignedXml(XmlDocument document) : SignedXml(document)
+    {
+        public override XmlElement? GetIdElement(XmlDocument? document, string idValue) =>
+            base.GetIdElement(document, idValue)
+            ?? (document?.DocumentElement is { } root && root.GetAttribute("AssertionID") == idValue ? root : null);
     }
 
     private static Saml2AssertionValidationParameters CreateParameters(
@@ -114,6 +122,7 @@ internal sealed class FuzzTarget
             parameters.AllowedEncodings = Saml2AssertionEncodings.Default | Saml2AssertionEncodings.RawXml;
             parameters.AllowResponseWrapper = true;
             parameters.AllowSha1 = true;
+            parameters.AllowSaml11 = true;
         }
 
         return parameters;

@@ -92,6 +92,32 @@ internal static class SeedCorpus
         Add(seeds, "issuer-key-mismatch", Builder(b => b.Issuer = OtherIssuer).BuildSigned(idpKey).OuterXml);
         Add(seeds, "expired", new Saml2AssertionBuilder(FuzzTarget.Instant.AddHours(-2)).BuildSigned(idpKey).OuterXml);
 
+        // SAML 1.1 (V1, AD FS-shaped): accepted by the permissive validator, refused by the strict one.
+        var v1 = Saml11Builder().BuildSigned(idpKey);
+        AddValid(seeds, "valid-saml11", v1);
+        AddValid(seeds, "valid-saml11-sha1", Saml11Builder(b =>
+        {
+            b.SignatureAlgorithm = SignedXml.XmlDsigRSASHA1Url;
+            b.DigestAlgorithm = SignedXml.XmlDsigSHA1Url;
+        }).BuildSigned(idpKey));
+        AddValid(seeds, "valid-saml11-do-not-cache", Saml11Builder(b => b.DoNotCache = true).BuildSigned(idpKey));
+        var tamperedV1 = MaliciousAssertions.Clone(v1);
+        tamperedV1.GetElementsByTagName("NameIdentifier", Saml11AssertionBuilder.AssertionNs)[0]!.InnerText = MaliciousAssertions.EvilNameId;
+        Add(seeds, "saml11-tamper-nameidentifier", tamperedV1.OuterXml);
+        Add(seeds, "saml11-subject-confusion", Saml11Builder(b => b.BeforeSigning = d =>
+            d.GetElementsByTagName("NameIdentifier", Saml11AssertionBuilder.AssertionNs)[1]!.InnerText = MaliciousAssertions.EvilNameId).BuildSigned(idpKey).OuterXml);
+        Add(seeds, "saml11-holder-of-key", Saml11Builder(b =>
+        {
+            b.ConfirmationMethods.Clear();
+            b.ConfirmationMethods.Add(Saml11AssertionBuilder.HolderOfKeyMethod);
+        }).BuildSigned(idpKey).OuterXml);
+        Add(seeds, "saml11-attacker-resign", Saml11Builder(b => b.NameIdentifier = MaliciousAssertions.EvilNameId).BuildSigned(attackerKey).OuterXml);
+        var misplacedV1 = MaliciousAssertions.Clone(v1);
+        var signatureV1 = MaliciousAssertions.Signature(misplacedV1);
+        misplacedV1.DocumentElement!.RemoveChild(signatureV1);
+        misplacedV1.DocumentElement.PrependChild(signatureV1);
+        Add(seeds, "saml11-signature-first", misplacedV1.OuterXml);
+
         foreach (var (name, content) in seeds)
         {
             File.WriteAllText(Path.Combine(directory, name), content, new UTF8Encoding(false));
@@ -106,6 +132,13 @@ internal static class SeedCorpus
     {
         // A fixed ID keeps the corpus comparable between runs; the keys are what changes.
         var builder = new Saml2AssertionBuilder(FuzzTarget.Instant) { Id = "_fuzz-seed" };
+        configure?.Invoke(builder);
+        return builder;
+    }
+
+    private static Saml11AssertionBuilder Saml11Builder(Action<Saml11AssertionBuilder>? configure = null)
+    {
+        var builder = new Saml11AssertionBuilder(FuzzTarget.Instant) { AssertionId = "_fuzz-seed-saml11" };
         configure?.Invoke(builder);
         return builder;
     }

@@ -110,7 +110,7 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
 
     [Theory]
     [MemberData(nameof(PackageIds))]
-    public void Package_LibFolder_HoldsTheAssemblyAndItsXmlDocs(string id)
+    public void Package_AssemblyFolder_HoldsTheAssemblyAndItsXmlDocs(string id)
     {
         using var package = ZipFile.OpenRead(_packages.PackagePath(id));
         var names = package.Entries.Select(e => e.FullName).ToArray();
@@ -141,6 +141,16 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
             .Select(info => Encoding.UTF8.GetString(reader.GetBlobBytes(info.Value)))
             .Single();
         Assert.Contains($"https://raw.githubusercontent.com/aspnetcore-saml2bearer/AspNetCore.Saml2Bearer/{_packages.HeadCommit}/", sourceLink, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolPackage_IsADotnetToolNamedSaml2bearer()
+    {
+        using var package = ZipFile.OpenRead(_packages.PackagePath(ToolPackage));
+        var settings = XDocument.Load(package.GetEntry($"{AssemblyFolder(ToolPackage)}/DotnetToolSettings.xml")!.Open());
+
+        Assert.Equal("DotnetTool", Element(ToolPackage, "packageTypes").Elements().Single().Attribute("name")?.Value);
+        Assert.Equal("saml2bearer", settings.Descendants("Command").Single().Attribute("Name")?.Value);
     }
 
     [Fact]

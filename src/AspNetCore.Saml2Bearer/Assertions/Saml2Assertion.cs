@@ -1,11 +1,17 @@
 namespace AspNetCore.Saml2Bearer.Assertions;
 
 /// <summary>
-/// A validated SAML 2.0 assertion. Every value was read from the element the signature covered.
+/// A validated SAML 2.0 (or, when allowed, SAML 1.1) assertion. Every value was read from the element
+/// the signature covered. A SAML 1.1 assertion maps onto the same shape: <c>AssertionID</c> is
+/// <see cref="Id"/>, the <c>Issuer</c> attribute is <see cref="Issuer"/>, the statements' common
+/// <c>NameIdentifier</c> is <see cref="NameId"/>, and its bearer confirmation has no recipient or times.
 /// </summary>
 public sealed class Saml2Assertion
 {
-    /// <summary>The assertion's <c>ID</c>.</summary>
+    /// <summary>The SAML version the assertion was written in. Default: <see cref="Saml2AssertionVersion.Saml20"/>.</summary>
+    public Saml2AssertionVersion Version { get; init; }
+
+    /// <summary>The assertion's <c>ID</c> (SAML 1.1: <c>AssertionID</c>).</summary>
     public required string Id { get; init; }
 
     /// <summary>The assertion's <c>Issuer</c>: the entity ID of the identity provider.</summary>

@@ -34,18 +34,20 @@ public enum Saml2AssertionFailureReason
     ResponseWrapperNotAllowed = 301,
     /// <summary>The document holds more than one <c>Assertion</c> element.</summary>
     MultipleAssertions = 302,
-    /// <summary>Two elements share an identifier (across the <c>ID</c>, <c>Id</c> and <c>id</c> spellings).</summary>
+    /// <summary>Two elements share an identifier (across the <c>AssertionID</c>, <c>ID</c>, <c>Id</c> and <c>id</c> spellings).</summary>
     DuplicateId = 303,
     /// <summary>The assertion's own content does not follow the SAML 2.0 schema (duplicate or misplaced elements, bad values).</summary>
     MalformedAssertion = 304,
-    /// <summary>The <c>Version</c> attribute is missing or not <c>2.0</c>.</summary>
+    /// <summary>The <c>Version</c> attribute is missing or not <c>2.0</c> (SAML 1.1: <c>MajorVersion</c> not 1 or <c>MinorVersion</c> not 1).</summary>
     UnsupportedVersion = 305,
-    /// <summary>The <c>ID</c> attribute is missing or empty.</summary>
+    /// <summary>The <c>ID</c> attribute (SAML 1.1: <c>AssertionID</c>) is missing or empty.</summary>
     IdMissing = 306,
     /// <summary>The <c>IssueInstant</c> attribute is missing.</summary>
     IssueInstantMissing = 307,
     /// <summary>A date-time value is not a valid <c>xs:dateTime</c>.</summary>
     InvalidDateTime = 308,
+    /// <summary>The assertion is a SAML 1.1 assertion and <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> is off.</summary>
+    Saml11NotAllowed = 309,
 
     // Signature (4xx)
 
@@ -77,6 +79,11 @@ public enum Saml2AssertionFailureReason
     SigningKeyNotTrusted = 412,
     /// <summary>The message names a key trusted for a different issuer than the assertion's Issuer.</summary>
     IssuerKeyMismatch = 413,
+    /// <summary>
+    /// The signature is a direct child of the assertion but not where the schema puts it: right after
+    /// <c>Issuer</c> in SAML 2.0, the last child in SAML 1.1.
+    /// </summary>
+    SignatureMisplaced = 414,
 
     // Semantics, RFC 7522 section 3 and SAML core (5xx)
 
@@ -112,4 +119,31 @@ public enum Saml2AssertionFailureReason
     LifetimeTooLong = 514,
     /// <summary>The conditions hold a condition type this validator does not understand.</summary>
     UnsupportedCondition = 515,
+    /// <summary>A SAML 1.1 statement's subject is confirmed only by holder-of-key or sender-vouches, not bearer.</summary>
+    SubjectConfirmationNotBearer = 516,
+    /// <summary>The statements of a SAML 1.1 assertion name different subjects (NameIdentifier value, Format or NameQualifier).</summary>
+    SubjectMismatch = 517,
+
+    // SOAP envelopes carrying the assertion in a WS-Security header (6xx)
+
+    /// <summary>The SOAP envelope is larger than <see cref="Saml2BearerOptions.MaximumSoapEnvelopeSize"/>; it was not parsed.</summary>
+    SoapEnvelopeTooLarge = 600,
+    /// <summary>The SOAP envelope is not well-formed XML, holds a DTD or an entity, or lacks the Body the SOAP schema requires.</summary>
+    SoapEnvelopeMalformed = 601,
+    /// <summary>The SOAP envelope nests elements deeper than the configured maximum.</summary>
+    SoapEnvelopeTooDeep = 602,
+    /// <summary>The envelope's namespace is not the SOAP version the Content-Type announces.</summary>
+    SoapVersionMismatch = 603,
+    /// <summary>More than one <c>wsse:Security</c> header is addressed to this node.</summary>
+    SoapMultipleSecurityHeaders = 604,
+    /// <summary>The <c>wsse:Security</c> header holds more than one assertion as a direct child.</summary>
+    SoapMultipleAssertions = 605,
+    /// <summary>An assertion sits inside the <c>wsse:Security</c> header but not as its direct child (wrapped, or in a <c>wsse:BinarySecurityToken</c>).</summary>
+    SoapAssertionNotDirectChild = 606,
+    /// <summary>The SOAP Body holds an assertion: the Body is never a credential.</summary>
+    SoapAssertionInBody = 607,
+    /// <summary>The <c>wsse:Security</c> header holds an <c>EncryptedAssertion</c>, which is not supported.</summary>
+    SoapEncryptedAssertion = 608,
+    /// <summary>The <c>mustUnderstand</c> attribute of the <c>wsse:Security</c> header is not a boolean of the envelope's SOAP version.</summary>
+    SoapInvalidMustUnderstand = 609,
 }

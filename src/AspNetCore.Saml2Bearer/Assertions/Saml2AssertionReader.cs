@@ -3,11 +3,12 @@ using System.Xml;
 namespace AspNetCore.Saml2Bearer.Assertions;
 
 /// <summary>
-/// Reads the content of a SAML 2.0 assertion element into values. Text is read the way the signature
-/// saw it: all text nodes joined, comments skipped (never truncating at a comment), edge whitespace
-/// trimmed. Elements with child elements where the schema wants text are refused.
+/// Reads the content of a SAML 2.0 assertion element into values (a SAML 1.1 one into the same values:
+/// see the other part of this class). Text is read the way the signature saw it: all text nodes joined,
+/// comments skipped (never truncating at a comment), edge whitespace trimmed. Elements with child elements
+/// where the schema wants text are refused.
 /// </summary>
-internal sealed class Saml2AssertionReader
+internal sealed partial class Saml2AssertionReader
 {
     private static readonly char[] XmlWhitespace = [' ', '\t', '\r', '\n'];
 
@@ -15,7 +16,8 @@ internal sealed class Saml2AssertionReader
     {
     }
 
-    public string? Version { get; private set; }
+    /// <summary>The SAML version, from the document element's namespace.</summary>
+    public Saml2AssertionVersion Version { get; private set; }
 
     public string? Id { get; private set; }
 
@@ -41,13 +43,18 @@ internal sealed class Saml2AssertionReader
     /// </summary>
     public static Saml2AssertionFailureReason ReadHeader(XmlElement assertion, out Saml2AssertionReader reader)
     {
+        if (assertion.NamespaceURI == Saml2Constants.Saml11AssertionNamespace)
+        {
+            return ReadSaml11Header(assertion, out reader);
+        }
+
         reader = new Saml2AssertionReader
         {
-            Version = assertion.GetAttributeNode("Version")?.Value,
+            Version = Saml2AssertionVersion.Saml20,
             Id = assertion.GetAttributeNode("ID")?.Value,
         };
 
-        if (reader.Version != "2.0")
+        if (assertion.GetAttributeNode("Version")?.Value != "2.0")
         {
             return Saml2AssertionFailureReason.UnsupportedVersion;
         }
@@ -107,6 +114,11 @@ internal sealed class Saml2AssertionReader
     /// <summary>Reads the body of a verified assertion (the signature element already removed).</summary>
     public Saml2AssertionFailureReason ReadBody(XmlElement assertion)
     {
+        if (Version == Saml2AssertionVersion.Saml11)
+        {
+            return ReadSaml11Body(assertion);
+        }
+
         var seenIssuer = false;
         var seenConditions = false;
         var seenAdvice = false;
@@ -249,7 +261,7 @@ internal sealed class Saml2AssertionReader
             switch (child.LocalName)
             {
                 case "AudienceRestriction":
-                    var audiences = ReadAudiences(child);
+                    var audiences = ReadAudiences(child, Saml2Constants.AssertionNamespace);
                     if (audiences is null || audiences.Count == 0)
                     {
                         return Saml2AssertionFailureReason.MalformedAssertion;
@@ -265,7 +277,7 @@ internal sealed class Saml2AssertionReader
                     proxyCount = count is null ? int.MaxValue
                         : int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed
                         : -1;
-                    if (proxyCount < 0 || ReadAudiences(child) is null)
+                    if (proxyCount < 0 || ReadAudiences(child, Saml2Constants.AssertionNamespace) is null)
                     {
                         return Saml2AssertionFailureReason.MalformedAssertion;
                     }
@@ -281,12 +293,12 @@ internal sealed class Saml2AssertionReader
         return Saml2AssertionFailureReason.None;
     }
 
-    private static List<string>? ReadAudiences(XmlElement restriction)
+    private static List<string>? ReadAudiences(XmlElement restriction, string assertionNamespace)
     {
         var audiences = new List<string>();
         foreach (var audience in Saml2SignatureReader.ChildElements(restriction))
         {
-            if (audience.NamespaceURI != Saml2Constants.AssertionNamespace || audience.LocalName != "Audience" || ReadText(audience) is not { Length: > 0 } text)
+            if (audience.NamespaceURI != assertionNamespace || audience.LocalName != "Audience" || ReadText(audience) is not { Length: > 0 } text)
             {
                 return null;
             }

@@ -2,7 +2,9 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 
 /// <summary>
 /// The processing rules of RFC 7522 section 3 and SAML core for a verified assertion: subject, times,
-/// audience restrictions, bearer subject confirmation and lifetime.
+/// audience restrictions, bearer subject confirmation and lifetime. A SAML 1.1 assertion meets the same
+/// time, audience and lifetime rules; its subject rules are SAML 1.1's (every statement names the same
+/// subject, each confirmed by the bearer method) and it has no Recipient to check.
 /// </summary>
 internal static class Saml2AssertionRules
 {
@@ -13,9 +15,15 @@ internal static class Saml2AssertionRules
         HashSet<string> validAudiences,
         HashSet<string> validRecipients)
     {
+        var isSaml11 = reader.Version == Saml2AssertionVersion.Saml11;
         if (!reader.HasSubject)
         {
             return Fail(Saml2AssertionFailureReason.SubjectMissing);
+        }
+
+        if (isSaml11 && CheckSaml11Subjects(reader.StatementSubjects) is var subjectFault && subjectFault != Saml2AssertionFailureReason.None)
+        {
+            return Fail(subjectFault);
         }
 
         if (reader.NameId is null || reader.NameId.Value.Length == 0)
@@ -56,15 +64,27 @@ internal static class Saml2AssertionRules
             return Fail(Saml2AssertionFailureReason.ExpiryMissing);
         }
 
-        var reason = FindBearerConfirmation(reader.SubjectConfirmations, now, skew, validRecipients, out var bearer);
-        if (bearer is null)
+        Saml2SubjectConfirmation? bearer;
+        DateTimeOffset validTo;
+        if (isSaml11)
         {
-            return Fail(reason);
+            // Every subject was found bearer-confirmed above; SAML 1.1 confirmations carry no times.
+            bearer = reader.SubjectConfirmations.First(c => string.Equals(c.Method, Saml2Constants.Saml11BearerMethod, StringComparison.Ordinal));
+            validTo = conditions.NotOnOrAfter!.Value;
+        }
+        else
+        {
+            var reason = FindBearerConfirmation(reader.SubjectConfirmations, now, skew, validRecipients, out bearer);
+            if (bearer is null)
+            {
+                return Fail(reason);
+            }
+
+            validTo = conditions.NotOnOrAfter is { } conditionsExpiry && conditionsExpiry < bearer.NotOnOrAfter!.Value
+                ? conditionsExpiry
+                : bearer.NotOnOrAfter!.Value;
         }
 
-        var validTo = conditions.NotOnOrAfter is { } conditionsExpiry && conditionsExpiry < bearer.NotOnOrAfter!.Value
-            ? conditionsExpiry
-            : bearer.NotOnOrAfter!.Value;
         if (Lifetime(reader.IssueInstant!.Value, conditions.NotBefore, validTo) > parameters.MaximumLifetime)
         {
             return Fail(Saml2AssertionFailureReason.LifetimeTooLong);
@@ -72,6 +92,7 @@ internal static class Saml2AssertionRules
 
         return Saml2AssertionValidationResult.Success(new Saml2Assertion
         {
+            Version = reader.Version,
             Id = reader.Id!,
             Issuer = reader.Issuer!,
             IssueInstant = reader.IssueInstant!.Value,
@@ -100,6 +121,38 @@ internal static class Saml2AssertionRules
     {
         var validFrom = notBefore is { } start && start > issueInstant ? start : issueInstant;
         return validTo - validFrom;
+    }
+
+    /// <summary>
+    /// SAML 1.1 core 2.4.2: each subject statement carries its own Subject. All of them must name the same
+    /// NameIdentifier (value, Format and NameQualifier), never "take the first", and each must be confirmed
+    /// by the bearer method.
+    /// </summary>
+    private static Saml2AssertionFailureReason CheckSaml11Subjects(List<Saml2AssertionReader.StatementSubject> subjects)
+    {
+        var first = subjects[0].NameId;
+        foreach (var subject in subjects)
+        {
+            if (subject.NameId != first)
+            {
+                return Saml2AssertionFailureReason.SubjectMismatch;
+            }
+        }
+
+        foreach (var subject in subjects)
+        {
+            if (subject.ConfirmationMethods.Count == 0)
+            {
+                return Saml2AssertionFailureReason.BearerConfirmationMissing;
+            }
+
+            if (!subject.ConfirmationMethods.Contains(Saml2Constants.Saml11BearerMethod, StringComparer.Ordinal))
+            {
+                return Saml2AssertionFailureReason.SubjectConfirmationNotBearer;
+            }
+        }
+
+        return Saml2AssertionFailureReason.None;
     }
 
     /// <summary>

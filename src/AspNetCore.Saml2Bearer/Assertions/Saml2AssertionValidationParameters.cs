@@ -83,6 +83,17 @@ public sealed class Saml2AssertionValidationParameters
     /// </summary>
     public bool AllowResponseWrapper { get; set; }
 
+    /// <summary>
+    /// Whether SAML 1.1 assertions (<c>urn:oasis:names:tc:SAML:1.0:assertion</c>, <c>MajorVersion="1"
+    /// MinorVersion="1"</c>, as AD FS issues by default) are accepted beside SAML 2.0. Off by default: a
+    /// SAML 1.1 assertion is then rejected with <see cref="Saml2AssertionFailureReason.Saml11NotAllowed"/>.
+    /// When on, they pass the same structural and signature rules (the reference names
+    /// <c>AssertionID</c>) and the SAML 1.1 semantics: issuer, times, audiences, and every statement's
+    /// subject the same and confirmed by the bearer method. SAML 1.1 has no <c>Recipient</c>: the audience
+    /// restriction is what binds the assertion to this party, so <see cref="ValidRecipients"/> does not apply.
+    /// </summary>
+    public bool AllowSaml11 { get; set; }
+
     /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -6,8 +6,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace AspNetCore.Saml2Bearer.Assertions;
 
 /// <summary>
-/// Decodes and validates SAML 2.0 bearer assertions under RFC 7522 section 3, with the structural rules
-/// that stop signature wrapping. Thread-safe; create one per set of parameters and reuse it: keys are
+/// Decodes and validates SAML 2.0 bearer assertions under RFC 7522 section 3 (and, when
+/// <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> is on, SAML 1.1 assertions under the same
+/// structural and signature rules and SAML 1.1 core), with the structural rules that stop signature wrapping. Thread-safe; create one per set of parameters and reuse it: keys are
 /// extracted once, at construction.
 /// </summary>
 public sealed class Saml2AssertionValidator
@@ -83,7 +84,7 @@ public sealed class Saml2AssertionValidator
             return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(reason));
         }
 
-        reason = Saml2DocumentStructure.Locate(document, _parameters.AllowResponseWrapper, out var assertionDocument, out var signatureElement);
+        reason = Saml2DocumentStructure.Locate(document, _parameters.AllowResponseWrapper, _parameters.AllowSaml11, out var assertionDocument, out var signatureElement);
         if (reason != Saml2AssertionFailureReason.None)
         {
             return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(reason));

@@ -1,11 +1,12 @@
 namespace AspNetCore.Saml2Bearer.Assertions;
 
 /// <summary>
-/// Namespace and algorithm URIs of SAML 2.0 and XML-DSig that the validator recognises.
+/// Namespace and algorithm URIs of SAML 2.0, SAML 1.1 and XML-DSig that the validator recognises.
 /// </summary>
 internal static class Saml2Constants
 {
     public const string AssertionNamespace = "urn:oasis:names:tc:SAML:2.0:assertion";
+    public const string Saml11AssertionNamespace = "urn:oasis:names:tc:SAML:1.0:assertion";
     public const string ProtocolNamespace = "urn:oasis:names:tc:SAML:2.0:protocol";
     public const string MetadataNamespace = "urn:oasis:names:tc:SAML:2.0:metadata";
     public const string XmlDsigNamespace = "http://www.w3.org/2000/09/xmldsig#";
@@ -13,6 +14,7 @@ internal static class Saml2Constants
     public const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
 
     public const string BearerMethod = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+    public const string Saml11BearerMethod = "urn:oasis:names:tc:SAML:1.0:cm:bearer";
 
     public const string EnvelopedSignatureTransform = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
     public const string ExclusiveC14N = "http://www.w3.org/2001/10/xml-exc-c14n#";

@@ -4,15 +4,17 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 
 /// <summary>
 /// The structural rules that defeat signature wrapping: the assertion is the document element (or the
-/// single assertion of an allowed Response wrapper), it is the only assertion, every ID is unique across
-/// the <c>ID</c>/<c>Id</c>/<c>id</c> spellings, and the document holds exactly one <c>ds:Signature</c>,
-/// a direct child of that assertion.
+/// single assertion of an allowed Response wrapper), it is the only assertion (SAML 2.0 and SAML 1.1
+/// assertions both count), every ID is unique across the <c>AssertionID</c>/<c>ID</c>/<c>Id</c>/<c>id</c>
+/// spellings, and the document holds exactly one <c>ds:Signature</c>, a direct child of that assertion at
+/// the place its schema gives it: right after <c>Issuer</c> in SAML 2.0, the last child in SAML 1.1.
 /// </summary>
 internal static class Saml2DocumentStructure
 {
     public static Saml2AssertionFailureReason Locate(
         XmlDocument document,
         bool allowResponseWrapper,
+        bool allowSaml11,
         out XmlDocument assertionDocument,
         out XmlElement? signature)
     {
@@ -30,7 +32,13 @@ internal static class Saml2DocumentStructure
             return Saml2AssertionFailureReason.ResponseWrapperNotAllowed;
         }
 
-        if (!isResponse && (root.LocalName != "Assertion" || root.NamespaceURI != Saml2Constants.AssertionNamespace))
+        var isSaml11 = root.LocalName == "Assertion" && root.NamespaceURI == Saml2Constants.Saml11AssertionNamespace;
+        if (isSaml11 && !allowSaml11)
+        {
+            return Saml2AssertionFailureReason.Saml11NotAllowed;
+        }
+
+        if (!isResponse && !isSaml11 && (root.LocalName != "Assertion" || root.NamespaceURI != Saml2Constants.AssertionNamespace))
         {
             return Saml2AssertionFailureReason.DocumentElementNotAssertion;
         }
@@ -50,13 +58,13 @@ internal static class Saml2DocumentStructure
         var assertion = elements.FirstAssertion!;
         if (isResponse)
         {
-            if (assertion.ParentNode != root)
+            if (assertion.ParentNode != root || assertion.NamespaceURI != Saml2Constants.AssertionNamespace)
             {
                 return Saml2AssertionFailureReason.DocumentElementNotAssertion;
             }
 
             // Only the signatures inside the assertion count from here on: walk its own document.
-            assertionDocument = Detach(assertion);
+            assertionDocument = XmlElementDetacher.Detach(assertion);
             assertion = assertionDocument.DocumentElement!;
             elements = ElementCensus.Take(assertion);
         }
@@ -74,41 +82,85 @@ internal static class Saml2DocumentStructure
         }
 
         signature = elements.FirstSignature!;
-        return signature.ParentNode == assertion
-            ? Saml2AssertionFailureReason.None
-            : Saml2AssertionFailureReason.SignatureNotChildOfAssertion;
-    }
-
-    /// <summary>
-    /// Copies the assertion of a Response into a document of its own, with the namespace declarations
-    /// in scope at its place, so that its canonical form is the one its signer computed.
-    /// </summary>
-    private static XmlDocument Detach(XmlElement assertion)
-    {
-        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-        var copy = (XmlElement)document.ImportNode(assertion, deep: true);
-        document.AppendChild(copy);
-        CopyInScopeNamespaceDeclarations(assertion, copy);
-        return document;
-    }
-
-    /// <summary>
-    /// Declares on <paramref name="copy"/> every namespace that is in scope at <paramref name="original"/>
-    /// through its ancestors and that the copy does not declare itself (the nearest declaration wins).
-    /// </summary>
-    public static void CopyInScopeNamespaceDeclarations(XmlElement original, XmlElement copy)
-    {
-        for (var ancestor = original.ParentNode as XmlElement; ancestor is not null; ancestor = ancestor.ParentNode as XmlElement)
+        if (signature.ParentNode != assertion)
         {
-            foreach (XmlAttribute attribute in ancestor.Attributes)
+            return Saml2AssertionFailureReason.SignatureNotChildOfAssertion;
+        }
+
+        return IsAtSchemaPosition(signature, isSaml11)
+            ? Saml2AssertionFailureReason.None
+            : Saml2AssertionFailureReason.SignatureMisplaced;
+    }
+
+    /// <summary>
+    /// Whether the signature is where the assertion's schema puts it. SAML 2.0 (saml-schema-assertion-2.0):
+    /// <c>Issuer, ds:Signature?, Subject?, ...</c>, so right after <c>Issuer</c>. SAML 1.1
+    /// (oasis-sstc-saml-schema-assertion-1.1): <c>Conditions?, Advice?, statements+, ds:Signature?</c>, so the
+    /// last child element.
+    /// </summary>
+    private static bool IsAtSchemaPosition(XmlElement signature, bool isSaml11)
+    {
+        if (isSaml11)
+        {
+            return NextElementSibling(signature) is null;
+        }
+
+        var previous = PreviousElementSibling(signature);
+        if (previous is null)
+        {
+            // First with no Issuer at all: the missing Issuer is the fault, and the header reports it.
+            return !Saml2SignatureReader.ChildElements((XmlElement)signature.ParentNode!).Any(IsIssuer);
+        }
+
+        return IsIssuer(previous) && PreviousElementSibling(previous) is null;
+    }
+
+    private static bool IsIssuer(XmlElement element) =>
+        element.LocalName == "Issuer" && element.NamespaceURI == Saml2Constants.AssertionNamespace;
+
+    private static XmlElement? PreviousElementSibling(XmlNode node)
+    {
+        for (var sibling = node.PreviousSibling; sibling is not null; sibling = sibling.PreviousSibling)
+        {
+            if (sibling is XmlElement element)
             {
-                if (attribute.NamespaceURI == Saml2Constants.XmlnsNamespace && !copy.HasAttribute(attribute.Name))
-                {
-                    var declaration = copy.OwnerDocument.CreateAttribute(attribute.Name, Saml2Constants.XmlnsNamespace);
-                    declaration.Value = attribute.Value;
-                    copy.Attributes.Append(declaration);
-                }
+                return element;
             }
+        }
+
+        return null;
+    }
+
+    private static XmlElement? NextElementSibling(XmlNode node)
+    {
+        for (var sibling = node.NextSibling; sibling is not null; sibling = sibling.NextSibling)
+        {
+            if (sibling is XmlElement element)
+            {
+                return element;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the document element of <paramref name="xml"/> is a SAML 1.1 assertion, read without building
+    /// the document (for bytes forwarded unvalidated, which still need their grant type and the
+    /// <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> rule). Malformed input is not SAML 1.1.
+    /// </summary>
+    public static bool IsSaml11Document(byte[] xml)
+    {
+        try
+        {
+            using var reader = XmlReader.Create(new MemoryStream(xml, writable: false), SecureXmlLoader.CreateReaderSettings(xml.Length));
+            return reader.MoveToContent() == XmlNodeType.Element
+                && reader.LocalName == "Assertion"
+                && reader.NamespaceURI == Saml2Constants.Saml11AssertionNamespace;
+        }
+        catch (XmlException)
+        {
+            return false;
         }
     }
 
@@ -128,9 +180,9 @@ internal static class Saml2DocumentStructure
     }
 
     /// <summary>
-    /// What one pre-order walk of an element subtree finds: whether every <c>ID</c>/<c>Id</c>/<c>id</c>
-    /// value is unique across the three spellings, and the count and first (in document order) of
-    /// <c>saml:Assertion</c> and <c>ds:Signature</c> elements.
+    /// What one pre-order walk of an element subtree finds: whether every <c>AssertionID</c>/<c>ID</c>/<c>Id</c>/<c>id</c>
+    /// value is unique across the four spellings, and the count and first (in document order) of
+    /// assertion elements (SAML 2.0 or SAML 1.1) and <c>ds:Signature</c> elements.
     /// </summary>
     private readonly record struct ElementCensus(
         bool IdsAreUnique,
@@ -159,7 +211,7 @@ internal static class Saml2DocumentStructure
                     {
                         var attribute = attributes[i];
                         if (attribute.NamespaceURI.Length == 0
-                            && attribute.LocalName is "ID" or "Id" or "id"
+                            && attribute.LocalName is "ID" or "Id" or "id" or "AssertionID"
                             && !ids.Add(attribute.Value))
                         {
                             idsAreUnique = false;
@@ -168,7 +220,8 @@ internal static class Saml2DocumentStructure
                     }
                 }
 
-                if (element.LocalName == "Assertion" && element.NamespaceURI == Saml2Constants.AssertionNamespace)
+                if (element.LocalName == "Assertion"
+                    && element.NamespaceURI is Saml2Constants.AssertionNamespace or Saml2Constants.Saml11AssertionNamespace)
                 {
                     firstAssertion ??= element;
                     assertions++;

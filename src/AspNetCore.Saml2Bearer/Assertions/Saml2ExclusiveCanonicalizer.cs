@@ -13,7 +13,7 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 /// <para>
 /// The output is byte for byte that of <see cref="System.Security.Cryptography.Xml.XmlDsigExcC14NTransform"/>
 /// given a document that holds a deep copy of the apex element carrying, as attributes of its own, the
-/// namespace declarations in scope at the apex (what <see cref="Saml2DocumentStructure.CopyInScopeNamespaceDeclarations"/>
+/// namespace declarations in scope at the apex (what <see cref="XmlElementDetacher.CopyInScopeNamespaceDeclarations"/>
 /// does). It follows that implementation's namespace rules: a declaration is rendered where it is
 /// visibly used (by the element or one of its attributes) or, for a prefix of the InclusiveNamespaces
 /// PrefixList, where it is declared, and only when the nearest rendered declaration of that prefix

@@ -66,6 +66,11 @@ internal static class Saml2BearerPrincipalFactory
         }
 
         identity.AddClaim(new Claim(Saml2BearerDefaults.AssertionIssuerClaimType, issuer, ClaimValueTypes.String, issuer));
+        identity.AddClaim(new Claim(
+            Saml2BearerDefaults.AssertionVersionClaimType,
+            assertion.Version == Saml2AssertionVersion.Saml11 ? "1.1" : "2.0",
+            ClaimValueTypes.String,
+            issuer));
         foreach (var statement in assertion.AuthenticationStatements)
         {
             if (statement.AuthenticationContextClassReference is { } classReference)
@@ -76,7 +81,14 @@ internal static class Saml2BearerPrincipalFactory
 
         foreach (var attribute in assertion.Attributes)
         {
-            var claimType = options.AttributeClaimTypeMap.TryGetValue(attribute.Name, out var mapped) ? mapped : attribute.Name;
+            // A SAML 1.1 attribute is named by AttributeNamespace + "/" + AttributeName, as WIF and AD FS
+            // name claims; a map entry may use that full name or the bare AttributeName.
+            var name = attribute.AttributeNamespace is { } attributeNamespace
+                ? string.Concat(attributeNamespace.TrimEnd('/'), "/", attribute.Name)
+                : attribute.Name;
+            var claimType = options.AttributeClaimTypeMap.TryGetValue(name, out var mapped) ? mapped
+                : attribute.AttributeNamespace is not null && options.AttributeClaimTypeMap.TryGetValue(attribute.Name, out mapped) ? mapped
+                : name;
             foreach (var value in attribute.Values)
             {
                 identity.AddClaim(new Claim(claimType, value, ClaimValueTypes.String, issuer));

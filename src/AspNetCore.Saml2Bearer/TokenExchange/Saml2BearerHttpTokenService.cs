@@ -308,7 +308,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
     {
         var options = request.Options;
         var form = options.TokenExchangeProtocol == Saml2BearerTokenExchangeProtocol.Rfc8693
-            ? CreateTokenExchangeGrant(request, isSaml11: false) // SAML 1.1 support: pass whether this assertion is SAML 1.1.
+            ? CreateTokenExchangeGrant(request)
             : CreateAssertionGrant(request);
         AddIfPresent(form, OAuthParameterNames.Scope, request.Scope);
         AddIfPresent(form, OAuthParameterNames.Audience, options.TokenAudience);
@@ -328,7 +328,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         return form;
     }
 
-    // RFC 7522 section 2.1: the assertion itself is the grant.
+    // RFC 7522 section 2.1: the assertion itself is the grant (saml1_1-bearer, or as configured, for SAML 1.1).
     private static List<KeyValuePair<string, string>> CreateAssertionGrant(Saml2BearerTokenRequest request)
     {
         var assertion = request.Options.AssertionEncoding == Saml2BearerAssertionEncoding.Base64
@@ -337,18 +337,18 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 
         return
         [
-            new(OAuthParameterNames.GrantType, Saml2BearerDefaults.GrantType),
+            new(OAuthParameterNames.GrantType, request.GrantType ?? Saml2BearerDefaults.GrantType),
             new(OAuthParameterNames.Assertion, assertion),
         ];
     }
 
     // RFC 8693 section 2.1: the assertion is the subject token, base64url-encoded as section 3 defines the SAML
     // token types (AssertionEncoding is RFC 7522's choice and does not apply), and an access token is requested.
-    private static List<KeyValuePair<string, string>> CreateTokenExchangeGrant(Saml2BearerTokenRequest request, bool isSaml11) =>
+    private static List<KeyValuePair<string, string>> CreateTokenExchangeGrant(Saml2BearerTokenRequest request) =>
     [
         new(OAuthParameterNames.GrantType, TokenExchangeTypes.GrantType),
         new(OAuthParameterNames.SubjectToken, Base64Url.EncodeToString(request.Assertion.Span)),
-        new(OAuthParameterNames.SubjectTokenType, TokenExchangeTypes.SubjectTokenType(isSaml11)),
+        new(OAuthParameterNames.SubjectTokenType, TokenExchangeTypes.SubjectTokenType(request.AssertionVersion)),
         new(OAuthParameterNames.RequestedTokenType, TokenExchangeTypes.AccessTokenType),
     ];
 

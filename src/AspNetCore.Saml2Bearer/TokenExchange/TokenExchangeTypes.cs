@@ -1,3 +1,5 @@
+using AspNetCore.Saml2Bearer.Assertions;
+
 namespace AspNetCore.Saml2Bearer.TokenExchange;
 
 /// <summary>
@@ -24,9 +26,9 @@ internal static class TokenExchangeTypes
     public const string NotApplicableTokenType = "N_A";
 
     /// <summary>
-    /// The <c>subject_token_type</c> of the assertion: <see cref="Saml1TokenType"/> for a SAML 1.1 assertion,
-    /// <see cref="Saml2TokenType"/> for SAML 2.0. The one place the assertion's version decides the type: SAML 1.1
-    /// support passes whether the assertion is SAML 1.1 (see the call in <c>Saml2BearerHttpTokenService.CreateForm</c>).
+    /// The <c>subject_token_type</c> of an assertion of <paramref name="version"/>: <see cref="Saml1TokenType"/> for
+    /// SAML 1.1, <see cref="Saml2TokenType"/> for SAML 2.0. The one place the assertion's version decides the type.
     /// </summary>
-    public static string SubjectTokenType(bool isSaml11) => isSaml11 ? Saml1TokenType : Saml2TokenType;
+    public static string SubjectTokenType(Saml2AssertionVersion version) =>
+        version == Saml2AssertionVersion.Saml11 ? Saml1TokenType : Saml2TokenType;
 }

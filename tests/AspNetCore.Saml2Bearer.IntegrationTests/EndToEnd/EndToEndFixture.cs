@@ -84,6 +84,9 @@ public sealed class EndToEndFixture : IAsyncLifetime
     /// <summary>A second ResourceApi instance of the same client, with its own cache.</summary>
     public ApiHost SecondApi { get; private set; } = null!;
 
+    /// <summary>A ResourceApi with <c>Assertion:AllowSaml11=true</c>, basic client authentication.</summary>
+    public ApiHost Saml11Api { get; private set; } = null!;
+
     public ApiHost PostApi { get; private set; } = null!;
 
     public ApiHost PrivateKeyJwtApi { get; private set; } = null!;
@@ -121,8 +124,9 @@ public sealed class EndToEndFixture : IAsyncLifetime
         BackendAddress = new Uri(backendUrl + "/");
         var starting = new List<WebApplication> { Backend.Build(backendUrl, Issuer, Logs, RecordSecret) };
 
-        Api = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, withDownstream: true);
+        Api = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, withDownstream: true, allowSoap: true);
         SecondApi = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic);
+        Saml11Api = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, allowSaml11: true);
         PostApi = AddResourceApi(starting, certificatePath, PostClientId, PostSecret, Saml2BearerClientAuthenticationMethod.ClientSecretPost);
         PrivateKeyJwtApi = AddResourceApi(starting, certificatePath, JwtClientId, null, Saml2BearerClientAuthenticationMethod.PrivateKeyJwt);
         WrongSecretApi = AddResourceApi(starting, certificatePath, BasicClientId, WrongSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic);
@@ -155,6 +159,18 @@ public sealed class EndToEndFixture : IAsyncLifetime
     public string IssueAssertion(string nameId, Action<TestSaml2AssertionDescriptor>? configure = null)
     {
         var assertion = Idp.IssueAssertion(d =>
+        {
+            d.NameId = nameId;
+            configure?.Invoke(d);
+        });
+        RecordAssertion(assertion);
+        return assertion;
+    }
+
+    /// <summary>A signed SAML 1.1 assertion for <paramref name="nameId"/>, remembered as a secret in both encodings.</summary>
+    public string IssueSaml11Assertion(string nameId, Action<TestSaml2AssertionDescriptor>? configure = null)
+    {
+        var assertion = Idp.IssueSaml11Assertion(d =>
         {
             d.NameId = nameId;
             configure?.Invoke(d);
@@ -334,11 +350,23 @@ public sealed class EndToEndFixture : IAsyncLifetime
         string? secret,
         Saml2BearerClientAuthenticationMethod method,
         bool withDownstream = false,
-        string? tokenEndpoint = null)
+        string? tokenEndpoint = null,
+        bool allowSoap = false,
+        bool allowSaml11 = false)
     {
         var url = NextLoopbackUrl();
         var counter = new TokenRequestCounter(RecordSecret);
         var settings = SchemeSettings(Saml2BearerDefaults.AuthenticationScheme, certificatePath, clientId, secret, method, tokenEndpoint);
+        if (allowSaml11)
+        {
+            settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:Assertion:AllowSaml11"] = "true";
+        }
+        if (allowSoap)
+        {
+            // The ResourceApi contract key: POST /whoami with a SOAP envelope.
+            settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:AllowSoapSecurityHeader"] = "true";
+        }
+
         apps.Add(ResourceApiApp.Build(
             ["--urls", url],
             builder =>
@@ -386,7 +414,9 @@ public sealed class EndToEndFixture : IAsyncLifetime
         var counter = new TokenRequestCounter(RecordSecret);
         var method = Saml2BearerClientAuthenticationMethod.ClientSecretBasic;
         var builder = WebApplication.CreateBuilder(["--urls", url]);
-        ConfigureCommon(builder, MiddlewareScheme, SchemeSettings(MiddlewareScheme, certificatePath, BasicClientId, BasicSecret, method), counter, method);
+        var settings = SchemeSettings(MiddlewareScheme, certificatePath, BasicClientId, BasicSecret, method);
+        settings[$"Authentication:Schemes:{MiddlewareScheme}:AllowSoapSecurityHeader"] = "true";
+        ConfigureCommon(builder, MiddlewareScheme, settings, counter, method);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
             {
@@ -407,6 +437,19 @@ public sealed class EndToEndFixture : IAsyncLifetime
             sub = user.FindFirstValue("sub"),
             authenticationType = user.Identity?.AuthenticationType,
         })).RequireAuthorization();
+        app.MapPost("/soap", async (HttpRequest request, ClaimsPrincipal user) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+            return Results.Json(new SoapEcho(
+                new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["sub"] = user.FindFirstValue("sub") ?? string.Empty,
+                    ["Authorization"] = request.Headers.Authorization.ToString(),
+                    ["Content-Length"] = request.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+                },
+                body));
+        }).RequireAuthorization();
         apps.Add(app);
         return new ApiHost(url, counter);
     }

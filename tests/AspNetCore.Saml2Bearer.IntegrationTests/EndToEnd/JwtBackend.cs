@@ -12,7 +12,7 @@ namespace AspNetCore.Saml2Bearer.IntegrationTests.EndToEnd;
 /// <summary>
 /// The downstream resource server: knows nothing of SAML, accepts only Bearer JWTs from the authorization
 /// server for <see cref="EndToEndFixture.BackendAudience"/> on <c>/me</c>, echoes the request headers on
-/// <c>/echo/...</c> (anonymous, for the gateway), and records every request it receives.
+/// <c>/echo/...</c> and headers and body of a POST on <c>/soap/...</c> (anonymous, for the gateway), and records every request it receives.
 /// </summary>
 public sealed class JwtBackend
 {
@@ -64,6 +64,12 @@ public sealed class JwtBackend
         app.MapGet("/me", (ClaimsPrincipal user) => Results.Json(new { sub = user.FindFirstValue("sub") })).RequireAuthorization();
         app.MapGet("/echo/{**rest}", (HttpRequest request) =>
             Results.Json(request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+        app.MapPost("/soap/{**rest}", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+            return Results.Json(new SoapEcho(request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
+        });
         return app;
     }
 }

@@ -10,7 +10,12 @@ public sealed class TokenRequestCounter(Action<string> recordSecret)
 {
     private int _count;
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _grantTypes = new();
+
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>The <c>grant_type</c> of each token request, in order.</summary>
+    public IReadOnlyCollection<string> GrantTypes => _grantTypes;
 
     public DelegatingHandler CreateHandler() => new CountingHandler(this);
 
@@ -24,6 +29,12 @@ public sealed class TokenRequestCounter(Action<string> recordSecret)
             }
 
             Interlocked.Increment(ref counter._count);
+            if (request.Content is not null)
+            {
+                var form = System.Web.HttpUtility.ParseQueryString(await request.Content.ReadAsStringAsync(cancellationToken));
+                counter._grantTypes.Enqueue(form["grant_type"] ?? string.Empty);
+            }
+
             var response = await base.SendAsync(request, cancellationToken);
             await response.Content.LoadIntoBufferAsync(cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);

@@ -32,8 +32,20 @@ public sealed class Saml2AssertionMutationTests(ValidatorFixture fixture, ITestO
     {
         var builder = fixture.NewAssertion();
         builder.Id = "_mutation-original";
-        var original = Saml2AssertionBuilder.ToBytes(builder.BuildSigned(fixture.IdpKey));
-        var validator = fixture.CreateValidator();
+        await RunMutantsAsync(Saml2AssertionBuilder.ToBytes(builder.BuildSigned(fixture.IdpKey)), fixture.CreateValidator());
+    }
+
+    [Fact]
+    public async Task ValidateDecodedAsync_TenThousandMutantsOfASignedSaml11Assertion_NeverThrowsAndAcceptsOnlySignatureNeutralChanges()
+    {
+        // The same differential test on V1 (AD FS-shaped SAML 1.1, signature last, reference by AssertionID).
+        var builder = fixture.NewSaml11Assertion();
+        builder.AssertionId = "_mutation-original";
+        await RunMutantsAsync(builder.BuildBytes(fixture.IdpKey), fixture.CreateSaml11Validator());
+    }
+
+    private async Task RunMutantsAsync(byte[] original, Saml2AssertionValidator validator)
+    {
         var baseline = await validator.ValidateDecodedAsync(original);
         Assert.True(baseline.IsValid, baseline.FailureMessage);
         var originalCanonical = SignedContent(original);
@@ -224,9 +236,17 @@ public sealed class Saml2AssertionMutationTests(ValidatorFixture fixture, ITestO
             signature.RemoveChild(keyInfo);
         }
 
-        var signedXml = new SignedXml(document);
+        var signedXml = new AssertionIdSignedXml(document);
         signedXml.LoadXml(signature);
         return signedXml.CheckSignature(certificate, verifySignatureOnly: true);
+    }
+
+    /// <summary>SignedXml that also resolves SAML 1.1's <c>AssertionID</c> (on the document element only).</summary>
+    private sealed class AssertionIdSignedXml(XmlDocument document) : SignedXml(document)
+    {
+        public override XmlElement? GetIdElement(XmlDocument? document, string idValue) =>
+            base.GetIdElement(document, idValue)
+            ?? (document?.DocumentElement is { } root && root.GetAttribute("AssertionID") == idValue ? root : null);
     }
 
     private static XmlDocument Load(byte[] xml)

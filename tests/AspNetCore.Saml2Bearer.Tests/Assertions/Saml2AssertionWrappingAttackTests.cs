@@ -497,8 +497,19 @@ public sealed class Saml2AssertionWrappingAttackTests(ValidatorFixture fixture) 
         Assert.Equal(Saml2AssertionFailureReason.MalformedSignature, result.FailureReason);
     }
 
+    [Fact]
+    public async Task ValidateAsync_AssertionNamespaceAlteredToSaml11_ReturnsSaml11NotAllowed()
+    {
+        // Row 24 with the SAML 1.0 namespace: a SAML 1.1 assertion, refused on its own while AllowSaml11 is off.
+        var xml = SignedV().OuterXml.Replace(
+            $"xmlns:saml=\"{Saml2AssertionBuilder.AssertionNs}\"", "xmlns:saml=\"urn:oasis:names:tc:SAML:1.0:assertion\"", StringComparison.Ordinal);
+
+        var result = await fixture.CreateValidator().ValidateAsync(MaliciousAssertions.Base64(xml));
+
+        Assert.Equal(Saml2AssertionFailureReason.Saml11NotAllowed, result.FailureReason);
+    }
+
     [Theory]
-    [InlineData("urn:oasis:names:tc:SAML:1.0:assertion")]
     [InlineData("urn:oasis:names:tc:SAML:2.0:assertion ")]
     [InlineData("urn:example:attacker")]
     public async Task ValidateAsync_AssertionNamespaceAltered_ReturnsDocumentElementNotAssertion(string ns)

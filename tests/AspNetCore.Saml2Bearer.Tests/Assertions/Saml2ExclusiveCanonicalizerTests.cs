@@ -224,7 +224,7 @@ public sealed class Saml2ExclusiveCanonicalizerTests(ValidatorFixture fixture) :
         var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
         var copy = (XmlElement)document.ImportNode(apex, deep: true);
         document.AppendChild(copy);
-        Saml2DocumentStructure.CopyInScopeNamespaceDeclarations(apex, copy);
+        XmlElementDetacher.CopyInScopeNamespaceDeclarations(apex, copy);
 
         var prefixList = prefixes.Length == 0 ? null : string.Join(' ', prefixes.Select(p => p.Length == 0 ? "#default" : p));
         var transform = new XmlDsigExcC14NTransform(includeComments, prefixList);

@@ -85,6 +85,24 @@ public sealed class Saml2BearerHandlerTokenExchangeTests(ValidatorFixture fixtur
     }
 
     [Fact]
+    public async Task Request_Rfc8693Saml11Assertion_SubjectTokenTypeIsSaml1AndGrantIsTokenExchange()
+    {
+        await using var server = await LoopbackAuthorizationServer.StartAsync(TokenResponse(AccessTokenType));
+        await using var host = await StartAsync(server, o => o.Assertion.AllowSaml11 = true);
+        var builder = new Saml11AssertionBuilder(host.Time.GetUtcNow());
+        var assertion = builder.BuildEncoded(host.Fixture.IdpKey);
+
+        using var response = await host.GetAsync("/whoami", assertion);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var request = Assert.Single(server.TokenRequests);
+        Assert.Equal("urn:ietf:params:oauth:grant-type:token-exchange", request.Field("grant_type"));
+        Assert.Equal("urn:ietf:params:oauth:token-type:saml1", request.Field("subject_token_type"));
+        Assert.Equal(Convert.FromBase64String(assertion), Base64Url.DecodeFromChars(request.Field("subject_token")!));
+        Assert.False(request.Form.ContainsKey("assertion"));
+    }
+
+    [Fact]
     public async Task Request_Rfc8693AccessTokenIssued_AuthenticatesWithTheIssuedToken()
     {
         await using var server = await LoopbackAuthorizationServer.StartAsync(TokenResponse(AccessTokenType));

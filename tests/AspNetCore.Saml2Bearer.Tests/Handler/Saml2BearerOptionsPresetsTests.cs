@@ -218,11 +218,11 @@ public sealed class Saml2BearerOptionsPresetsTests(ValidatorFixture fixture) : I
             options.UseOpenIddict(issuer);
         });
         var accessToken = Jwt(host, signingKey, issuer, "oidc-key", ("scope", "orders.read"), ("client_id", Saml2BearerTestHost.ClientId));
-        server.TokenEndpointHandler = LoopbackAuthorizationServer.RespondJson(200, TokenResponse(host, signingKey, issuer, "oidc-key", accessToken, ("oi_au_id", "auth-1")));
+        server.TokenEndpointHandler = LoopbackAuthorizationServer.RespondJson(200, TokenResponse(host, signingKey, issuer, "oidc-key", accessToken, ("session_ref", "auth-1")));
 
         var whoAmI = await host.WhoAmIAsync(host.Assertion());
 
-        Assert.Contains(whoAmI.Claims, claim => claim.Type == "oi_au_id");
+        Assert.Contains(whoAmI.Claims, claim => claim.Type == "session_ref");
         var request = Assert.Single(server.TokenRequests);
         Assert.Equal("/connect/token", request.Path);
         var assertion = request.Field("assertion")!;

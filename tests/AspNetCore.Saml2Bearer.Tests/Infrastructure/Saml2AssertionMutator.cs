@@ -375,7 +375,8 @@ public sealed class Saml2AssertionMutator
     {
         var element = PickElement(document, includeRoot: true)!;
         var name = _random.Next(3) switch { 0 => "ID", 1 => "Id", _ => "id" };
-        var value = _random.Next(2) == 0 ? document.DocumentElement!.GetAttribute("ID") : "_mutation";
+        var root = document.DocumentElement!;
+        var value = _random.Next(2) == 0 ? (root.GetAttribute("ID") is { Length: > 0 } id ? id : root.GetAttribute("AssertionID")) : "_mutation";
         element.SetAttribute(name, value);
         return true;
     }

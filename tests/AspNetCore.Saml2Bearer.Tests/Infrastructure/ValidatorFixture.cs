@@ -33,6 +33,17 @@ public sealed class ValidatorFixture : IDisposable
 
     public Saml2AssertionBuilder NewAssertion() => new(Now);
 
+    /// <summary>V1: a valid SAML 1.1 assertion from the trusted IdP, AD FS-shaped.</summary>
+    public Saml11AssertionBuilder NewSaml11Assertion() => new(Now);
+
+    /// <summary>A validator with <see cref="Saml2AssertionValidationParameters.AllowSaml11"/> on.</summary>
+    public Saml2AssertionValidator CreateSaml11Validator(Action<Saml2AssertionValidationParameters>? configure = null) =>
+        CreateValidator(parameters =>
+        {
+            parameters.AllowSaml11 = true;
+            configure?.Invoke(parameters);
+        });
+
     public Saml2AssertionValidationParameters CreateParameters(Action<Saml2AssertionValidationParameters>? configure = null)
     {
         var parameters = new Saml2AssertionValidationParameters { TimeProvider = Time };

@@ -14,6 +14,9 @@ public static class Xmlsec1
     /// <summary>The <c>--id-attr</c> node: the <c>ID</c> attribute of <c>saml:Assertion</c> is an XML ID.</summary>
     public const string AssertionIdNode = "urn:oasis:names:tc:SAML:2.0:assertion:Assertion";
 
+    /// <summary>The <c>--id-attr</c> node of SAML 1.1: the <c>AssertionID</c> attribute of <c>saml1:Assertion</c> is an XML ID.</summary>
+    public const string Saml11AssertionIdNode = "urn:oasis:names:tc:SAML:1.0:assertion:Assertion";
+
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
     private static readonly Lazy<string?> Executable = new(() => FindOnPath("xmlsec1"));
 
@@ -32,7 +35,7 @@ public static class Xmlsec1
             var outputPath = Path.Combine(directory.FullName, "signed.xml");
 
             var result = await RunAsync(
-                "--sign", "--privkey-pem", keyPath, "--id-attr:ID", AssertionIdNode, "--output", outputPath, templatePath);
+                "--sign", "--privkey-pem", keyPath, "--id-attr:ID", AssertionIdNode, "--id-attr:AssertionID", Saml11AssertionIdNode, "--output", outputPath, templatePath);
             if (result.ExitCode != 0 || !File.Exists(outputPath))
             {
                 throw new InvalidOperationException($"xmlsec1 --sign failed with exit code {result.ExitCode}: {result.StandardError}");
@@ -57,7 +60,7 @@ public static class Xmlsec1
             var documentPath = Path.Combine(directory.FullName, "signed.xml");
             await File.WriteAllBytesAsync(documentPath, signedDocument);
 
-            return await RunAsync("--verify", "--pubkey-cert-pem", certificatePath, "--id-attr:ID", AssertionIdNode, documentPath);
+            return await RunAsync("--verify", "--pubkey-cert-pem", certificatePath, "--id-attr:ID", AssertionIdNode, "--id-attr:AssertionID", Saml11AssertionIdNode, documentPath);
         }
         finally
         {

@@ -37,7 +37,8 @@ public sealed class Xmlsec1SignatureTemplate
         Append(signedInfo, "SignatureMethod").SetAttribute("Algorithm", SignatureAlgorithm);
 
         var reference = Append(signedInfo, "Reference");
-        reference.SetAttribute("URI", "#" + assertion.GetAttribute("ID"));
+        var saml11 = assertion.NamespaceURI == Saml11AssertionBuilder.AssertionNs;
+        reference.SetAttribute("URI", "#" + assertion.GetAttribute(saml11 ? "AssertionID" : "ID"));
         var transforms = Append(reference, "Transforms");
         Append(transforms, "Transform").SetAttribute("Algorithm", SignedXml.XmlDsigEnvelopedSignatureTransformUrl);
         var c14n = Append(transforms, "Transform");
@@ -46,6 +47,13 @@ public sealed class Xmlsec1SignatureTemplate
         Append(reference, "DigestMethod").SetAttribute("Algorithm", DigestAlgorithm);
         Append(reference, "DigestValue");
         Append(signature, "SignatureValue");
+
+        if (saml11)
+        {
+            // The SAML 1.1 schema puts the signature last, as AD FS writes it.
+            assertion.AppendChild(signature);
+            return signature;
+        }
 
         var issuer = assertion.ChildNodes.OfType<XmlElement>()
             .First(e => e.LocalName == "Issuer" && e.NamespaceURI == Saml2AssertionBuilder.AssertionNs);

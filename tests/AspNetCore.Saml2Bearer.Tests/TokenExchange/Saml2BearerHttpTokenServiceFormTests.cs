@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -111,20 +112,57 @@ public sealed class Saml2BearerHttpTokenServiceFormTests
     }
 
     [Theory]
-    [InlineData(false, "urn:ietf:params:oauth:token-type:saml2")]
-    [InlineData(true, "urn:ietf:params:oauth:token-type:saml1")]
-    public void SubjectTokenType_ByAssertionVersion_IsTheRfc8693Section3Identifier(bool isSaml11, string expected)
+    [InlineData(Saml2AssertionVersion.Saml20, "urn:ietf:params:oauth:token-type:saml2")]
+    [InlineData(Saml2AssertionVersion.Saml11, "urn:ietf:params:oauth:token-type:saml1")]
+    public void CreateForm_Rfc8693_SubjectTokenTypeFollowsTheAssertionVersion(Saml2AssertionVersion version, string expected)
     {
-        Assert.Equal(expected, TokenExchangeTypes.SubjectTokenType(isSaml11));
+        var form = CreateForm(o => o.TokenExchangeProtocol = Saml2BearerTokenExchangeProtocol.Rfc8693, version: version);
+
+        Assert.Equal(expected, Single(form, "subject_token_type"));
+        Assert.Equal(TokenExchangeGrantType, Single(form, "grant_type"));
     }
 
-    private static List<KeyValuePair<string, string>> CreateForm(Action<Saml2BearerOptions> configure, string? scope = null)
+    [Fact]
+    public void CreateForm_Rfc8693Saml11_IgnoresTheRfc7522GrantTypeOfTheRequest()
+    {
+        // The handler sets saml1_1-bearer for a SAML 1.1 assertion; under RFC 8693 the grant is token-exchange.
+        var form = CreateForm(
+            o => o.TokenExchangeProtocol = Saml2BearerTokenExchangeProtocol.Rfc8693,
+            version: Saml2AssertionVersion.Saml11,
+            grantType: Saml2BearerDefaults.Saml11GrantType);
+
+        Assert.Equal(TokenExchangeGrantType, Single(form, "grant_type"));
+        Assert.Equal("urn:ietf:params:oauth:token-type:saml1", Single(form, "subject_token_type"));
+    }
+
+    [Fact]
+    public void CreateForm_Rfc7522Saml11_SendsTheRequestsGrantType()
+    {
+        var form = CreateForm(_ => { }, version: Saml2AssertionVersion.Saml11, grantType: Saml2BearerDefaults.Saml11GrantType);
+
+        Assert.Equal(Saml2BearerDefaults.Saml11GrantType, Single(form, "grant_type"));
+        Assert.DoesNotContain(form, f => f.Key == "subject_token_type");
+    }
+
+    private static List<KeyValuePair<string, string>> CreateForm(
+        Action<Saml2BearerOptions> configure,
+        string? scope = null,
+        Saml2AssertionVersion version = Saml2AssertionVersion.Saml20,
+        string? grantType = null)
     {
         var options = new Saml2BearerOptions { TokenEndpoint = "https://as.example.com/token", ClientId = "api", ClientSecret = "s3cret" };
         configure(options);
         using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
         var service = new Saml2BearerHttpTokenService(services.GetRequiredService<IHttpClientFactory>(), NullLogger<Saml2BearerHttpTokenService>.Instance);
-        return service.CreateForm(new Saml2BearerTokenRequest { SchemeName = "Saml2Bearer", Options = options, Assertion = AssertionBytes, Scope = scope });
+        return service.CreateForm(new Saml2BearerTokenRequest
+        {
+            SchemeName = "Saml2Bearer",
+            Options = options,
+            Assertion = AssertionBytes,
+            Scope = scope,
+            AssertionVersion = version,
+            GrantType = grantType,
+        });
     }
 
     private static string Single(List<KeyValuePair<string, string>> form, string name) =>

@@ -1,0 +1,86 @@
+using System.Buffers;
+using AspNetCore.Saml2Bearer.Assertions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace AspNetCore.Saml2Bearer.Extraction;
+
+/// <summary>
+/// The HTTP edge of the SOAP input: a POST with a SOAP Content-Type is read once, held to
+/// <see cref="Saml2BearerOptions.MaximumSoapEnvelopeSize"/> before parsing, rewound for the endpoint,
+/// and handed to <see cref="SoapEnvelopeReader"/>. The body of any other request is never touched.
+/// </summary>
+internal static class SoapSecurityHeaderExtractor
+{
+    /// <summary>The SOAP version a Content-Type announces, or <see langword="null"/> when it is not SOAP.</summary>
+    public static SoapVersion? GetVersion(string? contentType)
+    {
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
+        {
+            return null;
+        }
+
+        return mediaType.MediaType.Equals(SoapConstants.Soap11MediaType, StringComparison.OrdinalIgnoreCase) ? SoapVersion.Soap11
+            : mediaType.MediaType.Equals(SoapConstants.Soap12MediaType, StringComparison.OrdinalIgnoreCase) ? SoapVersion.Soap12
+            : null;
+    }
+
+    public static async ValueTask<Saml2BearerCredential> ExtractAsync(HttpRequest request, Saml2BearerOptions options)
+    {
+        if (!options.AllowSoapSecurityHeader || !HttpMethods.IsPost(request.Method) || GetVersion(request.ContentType) is not { } version)
+        {
+            return Saml2BearerCredential.None;
+        }
+
+        var context = request.HttpContext;
+        var maximum = options.MaximumSoapEnvelopeSize;
+        if (request.ContentLength > maximum)
+        {
+            context.Features.Set(new Saml2BearerSoapRequest(version, null, null));
+            return Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, Saml2AssertionFailureReason.SoapEnvelopeTooLarge);
+        }
+
+        request.EnableBuffering();
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? maximum, maximum) + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            // The endpoint (or the proxy) reads the whole body again from the start.
+            request.Body.Position = 0;
+            if (length > maximum)
+            {
+                context.Features.Set(new Saml2BearerSoapRequest(version, null, null));
+                return Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, Saml2AssertionFailureReason.SoapEnvelopeTooLarge);
+            }
+
+            var result = SoapEnvelopeReader.Read(
+                buffer.AsMemory(0, length), version, maximum, options.Assertion.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth);
+            if (result.Outcome == SoapEnvelopeOutcome.NotAnEnvelope)
+            {
+                context.Features.Set(new Saml2BearerSoapRequest(version, null, null) { IsEnvelope = false });
+                return Saml2BearerCredential.None;
+            }
+
+            context.Features.Set(new Saml2BearerSoapRequest(version, result.Envelope, result.SecurityHeader)
+            {
+                CredentialFromSecurityHeader = result.Outcome == SoapEnvelopeOutcome.Assertion,
+            });
+            return result.Outcome switch
+            {
+                SoapEnvelopeOutcome.Assertion => Saml2BearerCredential.FromXml(Saml2BearerCredentialSource.SoapSecurityHeader, result.AssertionXml!),
+                SoapEnvelopeOutcome.Rejected => Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, result.FailureReason),
+                _ => Saml2BearerCredential.None,
+            };
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+}

@@ -1,0 +1,409 @@
+using System.Text;
+using System.Xml;
+using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.Extraction;
+using AspNetCore.Saml2Bearer.Tests.Infrastructure;
+
+namespace AspNetCore.Saml2Bearer.Tests.Extraction;
+
+/// <summary>The pure XML part of the SOAP input (rows 69–80 at the envelope level): no HTTP here.</summary>
+public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFixture<ValidatorFixture>
+{
+    private const int MaximumCharacters = 256 * 1024;
+    private const int MaximumDepth = 512 + SoapEnvelopeReader.EnvelopeDepth;
+
+    private XmlDocument SignedV() => fixture.NewAssertion().BuildSigned(fixture.IdpKey);
+
+    private static SoapEnvelopeReadResult Read(SoapEnvelopeBuilder envelope) =>
+        Read(envelope.ToBytes(), envelope.IsSoap12 ? SoapVersion.Soap12 : SoapVersion.Soap11);
+
+    private static SoapEnvelopeReadResult Read(byte[] envelope, SoapVersion version) =>
+        SoapEnvelopeReader.Read(envelope, version, MaximumCharacters, MaximumDepth);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Read_OneSecurityHeaderWithV_DetachesAnAssertionThatValidatesAlone(bool soap12)
+    {
+        var result = Read(SoapEnvelopes.Valid(soap12, SignedV()));
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var validation = await fixture.CreateValidator().ValidateDecodedAsync(result.AssertionXml!);
+        Assert.True(validation.IsValid, validation.FailureReason.ToString());
+        Assert.Equal("alice@example.com", validation.Assertion!.NameId.Value);
+    }
+
+    [Fact]
+    public void Read_NamespacesDeclaredOnTheEnvelopeOnly_PushesThemDownOntoTheDetachedAssertion()
+    {
+        var envelope = SoapEnvelopes.Valid(soap12: false, SignedV());
+        Assert.Single(SoapEnvelopes.Text(envelope).Split("xmlns:saml=")[1..]);
+
+        var detached = new XmlDocument();
+        detached.LoadXml(Encoding.UTF8.GetString(Read(envelope).AssertionXml!));
+
+        Assert.Equal(Saml2AssertionBuilder.AssertionNs, detached.DocumentElement!.GetAttribute("xmlns:saml"));
+        Assert.Equal("Assertion", detached.DocumentElement.LocalName);
+    }
+
+    [Theory]
+    [InlineData(false, SoapEnvelopes.Soap11Next)]
+    [InlineData(true, SoapEnvelopes.Soap12UltimateReceiver)]
+    [InlineData(true, SoapEnvelopes.Soap12Next)]
+    public void Read_SecurityHeaderForThisNodeByRole_FindsTheAssertion(bool soap12, string actor)
+    {
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, Read(SoapEnvelopes.Valid(soap12, SignedV(), actor)).Outcome);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_SecurityHeaderForAnotherActorOnly_FindsNoCredential(bool soap12)
+    {
+        // Row 74: SoapOtherActor.
+        Assert.Equal(SoapEnvelopeOutcome.NoAssertion, Read(SoapEnvelopes.Valid(soap12, SignedV(), SoapEnvelopes.OtherActor)).Outcome);
+    }
+
+    [Fact]
+    public void Read_Soap12NoneRole_IsNotForThisNode()
+    {
+        var result = Read(SoapEnvelopes.Valid(soap12: true, SignedV(), "http://www.w3.org/2003/05/soap-envelope/role/none"));
+
+        Assert.Equal(SoapEnvelopeOutcome.NoAssertion, result.Outcome);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Read_OtherActorHeaderWithMustUnderstandPlusOurs_TakesOursOnly(bool soap12)
+    {
+        // Row 74 with a mustUnderstand game: the other actor's header (holding an evil copy) is not ours to understand.
+        var v = SignedV();
+        var envelope = SoapEnvelopes.New(soap12);
+        envelope.AddAssertion(envelope.AddSecurityHeader(SoapEnvelopes.OtherActor, mustUnderstand: "1"), SoapEnvelopes.EvilCopy(v));
+        envelope.AddAssertion(envelope.AddSecurityHeader(mustUnderstand: null), v);
+
+        var result = Read(envelope);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var validation = await fixture.CreateValidator().ValidateDecodedAsync(result.AssertionXml!);
+        Assert.Equal("alice@example.com", validation.Assertion?.NameId.Value);
+    }
+
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(false, SoapEnvelopes.Soap11Next)]
+    [InlineData(true, SoapEnvelopes.Soap12UltimateReceiver)]
+    [InlineData(true, SoapEnvelopes.Soap12Next)]
+    public void Read_TwoSecurityHeadersForThisNode_IsRejected(bool soap12, string? secondActor)
+    {
+        // Row 72: SoapTwoSecurityHeaders, each valid alone (the second addressed by role, or with mustUnderstand off).
+        var envelope = SoapEnvelopes.Valid(soap12, SignedV());
+        envelope.AddAssertion(envelope.AddSecurityHeader(secondActor, mustUnderstand: "0"), SignedV());
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapMultipleSecurityHeaders, Read(envelope).FailureReason);
+    }
+
+    [Fact]
+    public void Read_TwoAssertionsInTheSecurityHeader_IsRejected()
+    {
+        // Row 73: SoapTwoAssertions.
+        var envelope = SoapEnvelopes.Valid(soap12: false, SignedV());
+        envelope.AddAssertion((XmlElement)envelope.Header.FirstChild!, SignedV());
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapMultipleAssertions, Read(envelope).FailureReason);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_OnlyAssertionInTheBody_IsRejected(bool soap12)
+    {
+        // Row 70: SoapBodyAssertion.
+        var envelope = SoapEnvelopes.New(soap12);
+        envelope.AddSecurityHeader();
+        envelope.AddAssertion(envelope.Body, SignedV());
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapAssertionInBody, Read(envelope).FailureReason);
+    }
+
+    [Fact]
+    public void Read_ValidHeaderAssertionAndASecondInTheBody_IsRejected()
+    {
+        // Row 70, second form: the Body never holds an assertion, even beside a valid header one.
+        var envelope = SoapEnvelopes.Valid(soap12: true, SignedV());
+        envelope.AddAssertion(envelope.AddElement(envelope.Body, "m", "Echo", "urn:example:orders"), SignedV());
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapAssertionInBody, Read(envelope).FailureReason);
+    }
+
+    [Fact]
+    public void Read_SignedOriginalInBodyEvilCopyWithSameIdInHeader_IsRejected()
+    {
+        // Row 71: SoapWrapAcrossEnvelope.
+        var v = SignedV();
+        var envelope = SoapEnvelopes.New(soap12: false);
+        envelope.AddAssertion(envelope.AddSecurityHeader(), SoapEnvelopes.EvilCopy(v));
+        envelope.AddAssertion(envelope.Body, v);
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapAssertionInBody, Read(envelope).FailureReason);
+    }
+
+    [Fact]
+    public async Task Read_SignedOriginalInAnotherHeaderEvilCopyInSecurity_DetachesOnlyTheEvilCopyWhichFailsItsDigest()
+    {
+        // Row 71, other form: the original out of the Body, in a header we ignore. Detaching leaves the
+        // signature no element to resolve but the one it sits in.
+        var v = SignedV();
+        var envelope = SoapEnvelopes.New(soap12: true);
+        envelope.AddAssertion(envelope.AddSecurityHeader(), SoapEnvelopes.EvilCopy(v));
+        envelope.AddAssertion(envelope.AddElement(envelope.Header, "x", "Audit", "urn:example:audit"), v);
+
+        var result = Read(envelope);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var validation = await fixture.CreateValidator().ValidateDecodedAsync(result.AssertionXml!);
+        Assert.Equal(Saml2AssertionFailureReason.DigestMismatch, validation.FailureReason);
+    }
+
+    [Theory]
+    [InlineData(null, Saml2AssertionFailureReason.DuplicateId)]
+    [InlineData("_evil", Saml2AssertionFailureReason.MultipleAssertions)]
+    public async Task Read_EvilAssertionInHeaderWrappingTheOriginal_IsRejectedByTheValidator(string? evilId, Saml2AssertionFailureReason expected)
+    {
+        // Row 71, third form: the evil assertion is the direct child; the signed original hides inside it.
+        var v = SignedV();
+        var evil = SoapEnvelopes.EvilCopy(v);
+        if (evilId is not null)
+        {
+            evil.DocumentElement!.SetAttribute("ID", evilId);
+        }
+
+        var advice = evil.CreateElement("saml", "Advice", Saml2AssertionBuilder.AssertionNs);
+        advice.AppendChild(evil.ImportNode(v.DocumentElement!, deep: true));
+        evil.DocumentElement!.AppendChild(advice);
+        var envelope = SoapEnvelopes.New(soap12: false);
+        envelope.AddAssertion(envelope.AddSecurityHeader(), evil);
+
+        var result = Read(envelope);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var validation = await fixture.CreateValidator().ValidateDecodedAsync(result.AssertionXml!);
+        Assert.Equal(expected, validation.FailureReason);
+    }
+
+    [Theory]
+    [InlineData("urn:example:wrapper", "Wrapper")]
+    [InlineData(SoapEnvelopeBuilder.WsseNamespace, "BinarySecurityToken")]
+    [InlineData(SoapEnvelopeBuilder.WsseNamespace, "SecurityTokenReference")]
+    public void Read_AssertionWrappedInsideTheSecurityHeader_IsRejected(string wrapperNamespace, string wrapperName)
+    {
+        // Row 75: SoapNested.
+        var envelope = SoapEnvelopes.New(soap12: true);
+        var security = envelope.AddSecurityHeader();
+        envelope.AddAssertion(envelope.AddElement(security, "w", wrapperName, wrapperNamespace), SignedV());
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapAssertionNotDirectChild, Read(envelope).FailureReason);
+    }
+
+    [Fact]
+    public void Read_AssertionAsBase64InBinarySecurityToken_IsNotACredential()
+    {
+        // Row 75, base64 form: the token profile puts SAML in the header as XML; the text is never decoded.
+        var envelope = SoapEnvelopes.New(soap12: false);
+        var token = envelope.AddElement(envelope.AddSecurityHeader(), "wsse", "BinarySecurityToken", SoapEnvelopeBuilder.WsseNamespace);
+        token.SetAttribute("ValueType", "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0");
+        token.InnerText = Saml2AssertionBuilder.Encode(SignedV());
+
+        Assert.Equal(SoapEnvelopeOutcome.NoAssertion, Read(envelope).Outcome);
+    }
+
+    [Fact]
+    public void Read_EncryptedAssertion_IsRejected()
+    {
+        var envelope = SoapEnvelopes.New(soap12: false);
+        envelope.AddElement(envelope.AddSecurityHeader(), "saml", "EncryptedAssertion", Saml2AssertionBuilder.AssertionNs);
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapEncryptedAssertion, Read(envelope).FailureReason);
+    }
+
+    [Fact]
+    public void Read_SecurityTokenReferenceAndWss11AdditionsBesideTheAssertion_AreAccepted()
+    {
+        var envelope = SoapEnvelopes.Valid(soap12: true, SignedV());
+        var security = (XmlElement)envelope.Header.FirstChild!;
+        var reference = envelope.AddElement(security, "wsse", "SecurityTokenReference", SoapEnvelopeBuilder.WsseNamespace);
+        var keyIdentifier = envelope.AddElement(reference, "wsse", "KeyIdentifier", SoapEnvelopeBuilder.WsseNamespace);
+        keyIdentifier.SetAttribute("ValueType", "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID");
+        keyIdentifier.InnerText = Saml(envelope).GetAttribute("ID");
+        envelope.AddElement(security, "wsse11", "SignatureConfirmation", "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd");
+        envelope.AddElement(security, "wsu", "Timestamp", SoapEnvelopeBuilder.WsuNamespace);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, Read(envelope).Outcome);
+    }
+
+    [Theory]
+    [InlineData(false, "true")]
+    [InlineData(false, "yes")]
+    [InlineData(true, "yes")]
+    [InlineData(true, "")]
+    public void Read_SecurityHeaderWithInvalidMustUnderstand_IsRejected(bool soap12, string mustUnderstand)
+    {
+        // mustUnderstand games: SOAP 1.1 allows 0/1 only; SOAP 1.2 an xs:boolean.
+        var envelope = SoapEnvelopes.New(soap12);
+        envelope.AddAssertion(envelope.AddSecurityHeader(mustUnderstand: mustUnderstand), SignedV());
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapInvalidMustUnderstand, Read(envelope).FailureReason);
+    }
+
+    [Theory]
+    [InlineData(false, "0")]
+    [InlineData(true, "true")]
+    [InlineData(true, "false")]
+    public void Read_SecurityHeaderWithValidMustUnderstand_IsProcessedEitherWay(bool soap12, string mustUnderstand)
+    {
+        var envelope = SoapEnvelopes.New(soap12);
+        envelope.AddAssertion(envelope.AddSecurityHeader(mustUnderstand: mustUnderstand), SignedV());
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, Read(envelope).Outcome);
+    }
+
+    [Fact]
+    public void Read_Doctype_IsRejected()
+    {
+        // Row 76: SoapDtd.
+        var bytes = SoapEnvelopes.Bytes(SoapEnvelopes.WithDoctype(SoapEnvelopes.Valid(soap12: false, SignedV())));
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapEnvelopeMalformed, Read(bytes, SoapVersion.Soap11).FailureReason);
+    }
+
+    [Fact]
+    public void Read_ExternalEntity_IsRejectedWithoutFetching()
+    {
+        // Row 76: SoapXxe.
+        using var listener = new RecordingTcpListener();
+        var bytes = SoapEnvelopes.Bytes(SoapEnvelopes.WithExternalEntity(SoapEnvelopes.Valid(soap12: true, SignedV()), listener.Url("xxe")));
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapEnvelopeMalformed, Read(bytes, SoapVersion.Soap12).FailureReason);
+        Assert.Equal(0, listener.Connections);
+    }
+
+    [Fact]
+    public void Read_EntityExpansion_IsRejected()
+    {
+        // Row 76: SoapExpansion.
+        var bytes = SoapEnvelopes.Bytes(SoapEnvelopes.WithBillionLaughs(SoapEnvelopes.Valid(soap12: false, SignedV())));
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapEnvelopeMalformed, Read(bytes, SoapVersion.Soap11).FailureReason);
+    }
+
+    [Fact]
+    public void Read_TenThousandNestedElements_IsRejected()
+    {
+        // Row 77: SoapDeep.
+        var bytes = SoapEnvelopes.Bytes(SoapEnvelopes.WithDeepNesting(SoapEnvelopes.Valid(soap12: false, SignedV()), 10_000));
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapEnvelopeTooDeep, Read(bytes, SoapVersion.Soap11).FailureReason);
+    }
+
+    [Fact]
+    public void Read_MoreCharactersThanAllowed_IsRejected()
+    {
+        var envelope = SoapEnvelopes.Valid(soap12: false, SignedV());
+
+        var result = SoapEnvelopeReader.Read(envelope.ToBytes(), SoapVersion.Soap11, maximumCharacters: 1024, MaximumDepth);
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapEnvelopeMalformed, result.FailureReason);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_EnvelopeNamespaceOfTheOtherVersion_IsRejected(bool soap12)
+    {
+        // Row 78: SoapVersionMismatch.
+        var envelope = SoapEnvelopes.Valid(soap12, SignedV());
+
+        var result = Read(envelope.ToBytes(), soap12 ? SoapVersion.Soap11 : SoapVersion.Soap12);
+
+        Assert.Equal(Saml2AssertionFailureReason.SoapVersionMismatch, result.FailureReason);
+    }
+
+    [Theory]
+    [InlineData("<Envelope><Header/><Body/></Envelope>")]
+    [InlineData("<orders xmlns=\"urn:example:orders\"><order id=\"1\"/></orders>")]
+    public void Read_XmlThatIsNotASoapEnvelope_IsNotACredential(string xml)
+    {
+        // Row 78: not an Envelope.
+        Assert.Equal(SoapEnvelopeOutcome.NotAnEnvelope, Read(SoapEnvelopes.Bytes(xml), SoapVersion.Soap11).Outcome);
+    }
+
+    [Theory]
+    [InlineData("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header/></soap:Envelope>")]
+    [InlineData("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body/><soap:Body/></soap:Envelope>")]
+    [InlineData("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body/><soap:Header/></soap:Envelope>")]
+    [InlineData("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><x:Extra xmlns:x=\"urn:x\"/><soap:Body/></soap:Envelope>")]
+    [InlineData("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body/>")]
+    public void Read_EnvelopeWithoutTheSoapStructure_IsRejected(string xml)
+    {
+        Assert.Equal(Saml2AssertionFailureReason.SoapEnvelopeMalformed, Read(SoapEnvelopes.Bytes(xml), SoapVersion.Soap11).FailureReason);
+    }
+
+    [Fact]
+    public void Read_NoSecurityHeader_IsNotACredential()
+    {
+        var envelope = SoapEnvelopes.New(soap12: true);
+        SoapEnvelopes.AddPayload(envelope);
+
+        Assert.Equal(SoapEnvelopeOutcome.NoAssertion, Read(envelope).Outcome);
+    }
+
+    [Fact]
+    public void Read_Saml11AssertionInTheSecurityHeader_IsDetachedForTheValidator()
+    {
+        // The SAML 1.1 path: a saml1:Assertion child is handed on the same way; the validator decides.
+        var envelope = SoapEnvelopes.New(soap12: false).Declare("saml1", "urn:oasis:names:tc:SAML:1.0:assertion");
+        var assertion = envelope.AddElement(envelope.AddSecurityHeader(), "saml1", "Assertion", "urn:oasis:names:tc:SAML:1.0:assertion");
+        assertion.SetAttribute("AssertionID", "_a1");
+
+        var result = Read(envelope);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var detached = new XmlDocument();
+        detached.LoadXml(Encoding.UTF8.GetString(result.AssertionXml!));
+        Assert.Equal("urn:oasis:names:tc:SAML:1.0:assertion", detached.DocumentElement!.NamespaceURI);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WithoutSecurityHeader_RemovesTheHeaderAndKeepsTheBody(bool soap12)
+    {
+        var envelope = SoapEnvelopes.Valid(soap12, SignedV());
+        envelope.AddElement(envelope.Header, "x", "Trace", "urn:example:trace").InnerText = "t-1";
+        var result = Read(envelope);
+
+        var forwarded = new XmlDocument { PreserveWhitespace = true };
+        forwarded.LoadXml(Encoding.UTF8.GetString(SoapEnvelopeReader.WithoutSecurityHeader(result.Envelope!, result.SecurityHeader!)));
+
+        Assert.Empty(forwarded.GetElementsByTagName("Security", SoapEnvelopeBuilder.WsseNamespace));
+        Assert.Empty(forwarded.GetElementsByTagName("Assertion", Saml2AssertionBuilder.AssertionNs));
+        Assert.Equal("t-1", forwarded.GetElementsByTagName("Trace", "urn:example:trace")[0]!.InnerText);
+        Assert.Equal(envelope.Body.InnerXml, forwarded.GetElementsByTagName("Body", envelope.Namespace)[0]!.InnerXml);
+        Assert.Equal(SoapEnvelopeOutcome.NoAssertion, Read(SoapEnvelopes.Bytes(forwarded.OuterXml), soap12 ? SoapVersion.Soap12 : SoapVersion.Soap11).Outcome);
+    }
+
+    [Fact]
+    public void WithoutSecurityHeader_OnlyHeader_RemovesTheEmptyHeaderElement()
+    {
+        var result = Read(SoapEnvelopes.Valid(soap12: false, SignedV()));
+
+        var forwarded = Encoding.UTF8.GetString(SoapEnvelopeReader.WithoutSecurityHeader(result.Envelope!, result.SecurityHeader!));
+
+        Assert.DoesNotContain("Header", forwarded, StringComparison.Ordinal);
+        Assert.Contains(SoapEnvelopes.BodyText.Replace(" xmlns:m=\"urn:example:orders\"", string.Empty, StringComparison.Ordinal)[..10], forwarded, StringComparison.Ordinal);
+    }
+
+    private static XmlElement Saml(SoapEnvelopeBuilder envelope) =>
+        (XmlElement)envelope.Document.GetElementsByTagName("Assertion", Saml2AssertionBuilder.AssertionNs)[0]!;
+}

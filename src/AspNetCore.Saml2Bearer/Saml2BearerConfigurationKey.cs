@@ -68,6 +68,7 @@ internal sealed class Saml2BearerConfigurationKey
         Value(nameof(Saml2BearerOptions.Saml11GrantType)),
         new(nameof(Saml2BearerOptions.AdditionalTokenRequestParameters), Kind.Map),
         Value(nameof(Saml2BearerOptions.AssertionEncoding)),
+        Value(nameof(Saml2BearerOptions.TokenExchangeProtocol)),
         Value(nameof(Saml2BearerOptions.AssertionValidationMode)),
         Value(nameof(Saml2BearerOptions.HeaderName)),
         new(nameof(Saml2BearerOptions.HeaderSchemes), Kind.Values),

@@ -90,6 +90,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.Resource = section[nameof(options.Resource)] ?? options.Resource;
             options.Saml11GrantType = section[nameof(options.Saml11GrantType)] ?? options.Saml11GrantType;
             options.AssertionEncoding = GetEnum<Saml2BearerAssertionEncoding>(section, nameof(options.AssertionEncoding)) ?? options.AssertionEncoding;
+            options.TokenExchangeProtocol = GetEnum<Saml2BearerTokenExchangeProtocol>(section, nameof(options.TokenExchangeProtocol)) ?? options.TokenExchangeProtocol;
             options.AssertionValidationMode = GetEnum<Saml2BearerAssertionValidationMode>(section, nameof(options.AssertionValidationMode)) ?? options.AssertionValidationMode;
             options.HeaderName = section[nameof(options.HeaderName)] ?? options.HeaderName;
             ReplaceList(section.GetSection(nameof(options.HeaderSchemes)), options.HeaderSchemes);

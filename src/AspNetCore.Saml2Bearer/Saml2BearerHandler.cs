@@ -271,6 +271,8 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         var starterAborted = Context.RequestAborted;
 
         // The exchange serves every caller waiting for this key: no single caller's cancellation ends it.
+        var version = assertion?.Version
+            ?? (Saml2DocumentStructure.IsSaml11Document(assertionXml) ? Saml2AssertionVersion.Saml11 : Saml2AssertionVersion.Saml20);
         var result = await _tokenService.ExchangeAsync(
             new Saml2BearerTokenRequest
             {
@@ -278,9 +280,8 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
                 Options = options,
                 Assertion = assertionXml,
                 Scope = options.Scope,
-                GrantType = (assertion?.Version == Saml2AssertionVersion.Saml11 || (assertion is null && Saml2DocumentStructure.IsSaml11Document(assertionXml)))
-                    ? options.Saml11GrantType
-                    : null,
+                GrantType = version == Saml2AssertionVersion.Saml11 ? options.Saml11GrantType : null,
+                AssertionVersion = version,
             },
             CancellationToken.None).ConfigureAwait(false);
         if (result.Status != Saml2BearerTokenResultStatus.Success)

@@ -325,6 +325,12 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
                 break;
         }
 
+        if (TokenExchangeProtocol == Saml2BearerTokenExchangeProtocol.Rfc8693 && AssertionEncoding != Saml2BearerAssertionEncoding.Base64Url)
+        {
+            errors.Add((nameof(AssertionEncoding),
+                $"{nameof(AssertionEncoding)} {AssertionEncoding} does not apply to {nameof(TokenExchangeProtocol)} Rfc8693: its subject_token is always base64url (RFC 8693 section 3); keep Base64Url, or use Rfc7522."));
+        }
+
         if (AssertionValidationMode == Saml2BearerAssertionValidationMode.Full)
         {
             if (Assertion.ValidRecipients.Count == 0 && string.IsNullOrEmpty(TokenEndpoint))
@@ -442,4 +448,13 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// authorization ids and presenters, not facts about the user) are added to the principal. Default: false.
     /// </summary>
     public bool MapOpenIddictPrivateClaims { get; set; }
+
+    /// <summary>
+    /// The grant the token request uses: <see cref="Saml2BearerTokenExchangeProtocol.Rfc7522"/> (the default, the
+    /// SAML 2.0 bearer assertion grant) or <see cref="Saml2BearerTokenExchangeProtocol.Rfc8693"/> (OAuth 2.0 Token
+    /// Exchange: the assertion as a base64url <c>subject_token</c>, an access token requested, the response's
+    /// <c>issued_token_type</c> checked). <see cref="Scope"/>, <see cref="TokenAudience"/> and <see cref="Resource"/>
+    /// are sent with either.
+    /// </summary>
+    public Saml2BearerTokenExchangeProtocol TokenExchangeProtocol { get; set; }
 }

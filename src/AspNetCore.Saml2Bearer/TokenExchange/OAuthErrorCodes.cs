@@ -1,7 +1,7 @@
 namespace AspNetCore.Saml2Bearer.TokenExchange;
 
 /// <summary>
-/// The error codes of RFC 6749 section 5.2, and the fixed local codes used when no usable answer came back.
+/// The error codes of RFC 6749 section 5.2 (with RFC 8693's and RFC 8707's <c>invalid_target</c>), and the fixed local codes used when no usable answer came back.
 /// </summary>
 internal static class OAuthErrorCodes
 {
@@ -11,6 +11,9 @@ internal static class OAuthErrorCodes
     public const string UnauthorizedClient = "unauthorized_client";
     public const string UnsupportedGrantType = "unsupported_grant_type";
     public const string InvalidScope = "invalid_scope";
+
+    /// <summary>RFC 8693 section 2.2.2 and RFC 8707: the <c>audience</c> or <c>resource</c> is unknown or not allowed.</summary>
+    public const string InvalidTarget = "invalid_target";
 
     /// <summary>Local: the server could not be reached, timed out, or answered 5xx/429.</summary>
     public const string TemporarilyUnavailable = "temporarily_unavailable";
@@ -27,7 +30,7 @@ internal static class OAuthErrorCodes
     public static Saml2BearerTokenResultStatus Classify(string error) => error switch
     {
         InvalidGrant => Saml2BearerTokenResultStatus.InvalidGrant,
-        InvalidClient or UnauthorizedClient or UnsupportedGrantType or InvalidScope or InvalidRequest
+        InvalidClient or UnauthorizedClient or UnsupportedGrantType or InvalidScope or InvalidRequest or InvalidTarget
             => Saml2BearerTokenResultStatus.ClientError,
         _ => Saml2BearerTokenResultStatus.ServiceUnavailable,
     };

@@ -16,6 +16,12 @@ internal static class OAuthParameterNames
     public const string ClientAssertionType = "client_assertion_type";
     public const string ClientAssertion = "client_assertion";
 
+    // RFC 8693 section 2.1 and 2.2.1.
+    public const string SubjectToken = "subject_token";
+    public const string SubjectTokenType = "subject_token_type";
+    public const string RequestedTokenType = "requested_token_type";
+    public const string IssuedTokenType = "issued_token_type";
+
     public const string AccessToken = "access_token";
     public const string TokenType = "token_type";
     public const string ExpiresIn = "expires_in";
@@ -31,10 +37,15 @@ internal static class OAuthParameterNames
 
     /// <summary>
     /// Whether <paramref name="name"/> is a field the token service owns: the grant, the assertion and
-    /// client authentication. Compared case-insensitively, so <c>Grant_Type</c> cannot smuggle a second grant.
+    /// client authentication, and under RFC 8693 the subject token and the requested token type. Compared
+    /// case-insensitively, so <c>Grant_Type</c> cannot smuggle a second grant.
     /// </summary>
-    public static bool IsReserved(string name) =>
-        string.Equals(name, GrantType, StringComparison.OrdinalIgnoreCase)
+    public static bool IsReserved(string name, Saml2BearerTokenExchangeProtocol protocol) =>
+        (protocol == Saml2BearerTokenExchangeProtocol.Rfc8693
+            && (string.Equals(name, SubjectToken, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name, SubjectTokenType, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name, RequestedTokenType, StringComparison.OrdinalIgnoreCase)))
+        || string.Equals(name, GrantType, StringComparison.OrdinalIgnoreCase)
         || string.Equals(name, Assertion, StringComparison.OrdinalIgnoreCase)
         || string.Equals(name, ClientId, StringComparison.OrdinalIgnoreCase)
         || string.Equals(name, ClientSecret, StringComparison.OrdinalIgnoreCase)

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace AspNetCore.Saml2Bearer.TokenExchange;
 
 /// <summary>
-/// The default <see cref="ISaml2BearerTokenService"/>: posts the RFC 7522 token request through the
+/// The default <see cref="ISaml2BearerTokenService"/>: posts the RFC 7522 token request (or, with
+/// <see cref="Saml2BearerTokenExchangeProtocol.Rfc8693"/>, the RFC 8693 token exchange request) through the
 /// scheme's named <see cref="HttpClient"/> and maps the answer (RFC 6749 sections 5.1 and 5.2) to a
 /// <see cref="Saml2BearerTokenResult"/>. Server faults, timeouts and malformed answers become
 /// <see cref="Saml2BearerTokenResultStatus.ServiceUnavailable"/>; only the caller's cancellation throws.
@@ -200,7 +201,9 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         string? reason;
         if (isSuccess)
         {
-            if (TokenEndpointResponseParser.TryParseTokenResponse(body, out var tokenResponse, out reason))
+            if (TokenEndpointResponseParser.TryParseTokenResponse(body, out var tokenResponse, out reason)
+                && (options.TokenExchangeProtocol != Saml2BearerTokenExchangeProtocol.Rfc8693
+                    || TokenEndpointResponseParser.TryValidateIssuedTokenType(tokenResponse!, out reason)))
             {
                 TokenExchangeLog.TokenIssued(_logger, schemeName, tokenResponse!.TokenType, tokenResponse.ExpiresIn?.TotalSeconds, elapsed);
                 return Saml2BearerTokenResult.Success(tokenResponse);
@@ -301,25 +304,19 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         return endpoint;
     }
 
-    private List<KeyValuePair<string, string>> CreateForm(Saml2BearerTokenRequest request)
+    internal List<KeyValuePair<string, string>> CreateForm(Saml2BearerTokenRequest request)
     {
         var options = request.Options;
-        var assertion = options.AssertionEncoding == Saml2BearerAssertionEncoding.Base64
-            ? Convert.ToBase64String(request.Assertion.Span)
-            : Base64Url.EncodeToString(request.Assertion.Span);
-
-        var form = new List<KeyValuePair<string, string>>
-        {
-            new(OAuthParameterNames.GrantType, request.GrantType ?? Saml2BearerDefaults.GrantType),
-            new(OAuthParameterNames.Assertion, assertion),
-        };
+        var form = options.TokenExchangeProtocol == Saml2BearerTokenExchangeProtocol.Rfc8693
+            ? CreateTokenExchangeGrant(request)
+            : CreateAssertionGrant(request);
         AddIfPresent(form, OAuthParameterNames.Scope, request.Scope);
         AddIfPresent(form, OAuthParameterNames.Audience, options.TokenAudience);
         AddIfPresent(form, OAuthParameterNames.Resource, options.Resource);
 
         foreach (var (name, value) in options.AdditionalTokenRequestParameters)
         {
-            if (OAuthParameterNames.IsReserved(name) || form.Exists(field => string.Equals(field.Key, name, StringComparison.Ordinal)))
+            if (OAuthParameterNames.IsReserved(name, options.TokenExchangeProtocol) || form.Exists(field => string.Equals(field.Key, name, StringComparison.Ordinal)))
             {
                 TokenExchangeLog.AdditionalParameterIgnored(_logger, request.SchemeName, name);
                 continue;
@@ -330,6 +327,30 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 
         return form;
     }
+
+    // RFC 7522 section 2.1: the assertion itself is the grant (saml1_1-bearer, or as configured, for SAML 1.1).
+    private static List<KeyValuePair<string, string>> CreateAssertionGrant(Saml2BearerTokenRequest request)
+    {
+        var assertion = request.Options.AssertionEncoding == Saml2BearerAssertionEncoding.Base64
+            ? Convert.ToBase64String(request.Assertion.Span)
+            : Base64Url.EncodeToString(request.Assertion.Span);
+
+        return
+        [
+            new(OAuthParameterNames.GrantType, request.GrantType ?? Saml2BearerDefaults.GrantType),
+            new(OAuthParameterNames.Assertion, assertion),
+        ];
+    }
+
+    // RFC 8693 section 2.1: the assertion is the subject token, base64url-encoded as section 3 defines the SAML
+    // token types (AssertionEncoding is RFC 7522's choice and does not apply), and an access token is requested.
+    private static List<KeyValuePair<string, string>> CreateTokenExchangeGrant(Saml2BearerTokenRequest request) =>
+    [
+        new(OAuthParameterNames.GrantType, TokenExchangeTypes.GrantType),
+        new(OAuthParameterNames.SubjectToken, Base64Url.EncodeToString(request.Assertion.Span)),
+        new(OAuthParameterNames.SubjectTokenType, TokenExchangeTypes.SubjectTokenType(request.AssertionVersion)),
+        new(OAuthParameterNames.RequestedTokenType, TokenExchangeTypes.AccessTokenType),
+    ];
 
     private static void AddIfPresent(List<KeyValuePair<string, string>> form, string name, string? value)
     {

@@ -1,7 +1,10 @@
+using AspNetCore.Saml2Bearer.Assertions;
+
 namespace AspNetCore.Saml2Bearer.TokenExchange;
 
 /// <summary>
-/// One RFC 7522 token request: the assertion to present and the options of the scheme that presents it.
+/// One token request (RFC 7522, or RFC 8693 with <see cref="Saml2BearerOptions.TokenExchangeProtocol"/>): the
+/// assertion to present and the options of the scheme that presents it.
 /// </summary>
 public sealed class Saml2BearerTokenRequest
 {
@@ -22,4 +25,10 @@ public sealed class Saml2BearerTokenRequest
     /// (the handler sets <see cref="Saml2BearerOptions.Saml11GrantType"/> for a SAML 1.1 assertion).
     /// </summary>
     public string? GrantType { get; init; }
+
+    /// <summary>
+    /// The SAML version of the assertion (the handler sets it from the validated assertion): with
+    /// <see cref="Saml2BearerTokenExchangeProtocol.Rfc8693"/> it decides the <c>subject_token_type</c>. Default: SAML 2.0.
+    /// </summary>
+    public Saml2AssertionVersion AssertionVersion { get; init; }
 }

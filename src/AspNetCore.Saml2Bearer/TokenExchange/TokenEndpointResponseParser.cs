@@ -79,6 +79,46 @@ internal static class TokenEndpointResponseParser
     }
 
     /// <summary>
+    /// Checks a parsed RFC 8693 token response (section 2.2.1) against what was requested, an access token:
+    /// <c>issued_token_type</c> (required there) is <c>urn:ietf:params:oauth:token-type:access_token</c>, and
+    /// <c>token_type</c> is not <c>N_A</c> (the RFC's value for a token not usable as an access token).
+    /// <c>urn:ietf:params:oauth:token-type:jwt</c> is refused too: section 3 reserves it for a JWT as such (an RFC 7523
+    /// grant for another server, say), which need not be an access token of this server. On failure
+    /// <paramref name="reason"/> says why in fixed words; the server's value is never echoed.
+    /// </summary>
+    public static bool TryValidateIssuedTokenType(Saml2BearerTokenResponse response, out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (!response.AdditionalParameters.TryGetValue(OAuthParameterNames.IssuedTokenType, out var issued)
+            || issued.ValueKind == JsonValueKind.Null)
+        {
+            reason = "issued_token_type is missing (RFC 8693 section 2.2.1 requires it)";
+            return false;
+        }
+
+        if (issued.ValueKind != JsonValueKind.String)
+        {
+            reason = "issued_token_type is not a string";
+            return false;
+        }
+
+        if (!string.Equals(issued.GetString(), TokenExchangeTypes.AccessTokenType, StringComparison.Ordinal))
+        {
+            reason = "issued_token_type is not the access_token type that was requested";
+            return false;
+        }
+
+        if (string.Equals(response.TokenType, TokenExchangeTypes.NotApplicableTokenType, StringComparison.OrdinalIgnoreCase))
+        {
+            reason = "token_type is N_A: the issued token is not usable as an access token";
+            return false;
+        }
+
+        reason = null;
+        return true;
+    }
+
+    /// <summary>
     /// Parses an error response. Succeeds when the body is a JSON object whose <c>error</c> is a string;
     /// <c>error_description</c> is kept when it is a string.
     /// </summary>

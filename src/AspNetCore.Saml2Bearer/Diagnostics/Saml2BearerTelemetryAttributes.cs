@@ -37,7 +37,7 @@ internal static class Saml2BearerTelemetryAttributes
 
     private static readonly HashSet<string> KnownExchangeErrors = new(StringComparer.Ordinal)
     {
-        "invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope", "unsupported_grant_type", "invalid_request",
+        "invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope", "unsupported_grant_type", "invalid_request", "invalid_target",
         "temporarily_unavailable", "server_error", "invalid_response", "invalid_token_response", UnexpectedErrorType,
     };
 

@@ -171,6 +171,21 @@ public sealed class Saml2BearerMetricsTests(ValidatorFixture fixture) : IClassFi
         Assert.DoesNotContain(observed.Metrics.Measurements, m => m.Tags.Values.Contains("vendor_code_8f2a"));
     }
 
+    [Theory]
+    [InlineData("invalid_grant", "invalid_grant")]
+    [InlineData("invalid_client", "invalid_client")]
+    [InlineData("invalid_scope", "invalid_scope")]
+    [InlineData("invalid_request", "invalid_request")]
+    [InlineData("invalid_target", "invalid_target")]
+    [InlineData("temporarily_unavailable", "temporarily_unavailable")]
+    [InlineData("Invalid_Grant", "_OTHER")]
+    [InlineData("vendor_code_8f2a", "_OTHER")]
+    [InlineData(null, "_OTHER")]
+    public void ExchangeErrorType_KnownCodesKeptOthersFolded(string? error, string expected)
+    {
+        Assert.Equal(expected, Saml2BearerTelemetryAttributes.ExchangeErrorType(error));
+    }
+
     private static async Task SendRejectedAsync(Saml2BearerTestHost host, string assertion)
     {
         using var response = await host.GetAsync("/whoami", assertion);

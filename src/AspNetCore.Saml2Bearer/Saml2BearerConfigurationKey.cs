@@ -79,6 +79,8 @@ internal sealed class Saml2BearerConfigurationKey
         Value(nameof(Saml2BearerOptions.MaxConcurrentExchanges)),
         Value(nameof(Saml2BearerOptions.MaximumTokenResponseSize)),
         Value(nameof(Saml2BearerOptions.DefaultRetryAfter)),
+        Value(nameof(Saml2BearerOptions.DistributedCacheTimeout)),
+        Value(nameof(Saml2BearerOptions.DistributedCacheBreakDuration)),
         Value(nameof(Saml2BearerOptions.TokenExpirationMargin)),
         Value(nameof(Saml2BearerOptions.DefaultTokenLifetime)),
         Value(nameof(Saml2BearerOptions.TokenCacheSizeLimit)),

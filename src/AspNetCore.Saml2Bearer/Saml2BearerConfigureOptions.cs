@@ -102,6 +102,8 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.TokenExpirationMargin = GetTimeSpan(section, nameof(options.TokenExpirationMargin)) ?? options.TokenExpirationMargin;
             options.DefaultTokenLifetime = GetTimeSpan(section, nameof(options.DefaultTokenLifetime)) ?? options.DefaultTokenLifetime;
             options.DefaultRetryAfter = GetTimeSpan(section, nameof(options.DefaultRetryAfter)) ?? options.DefaultRetryAfter;
+            options.DistributedCacheTimeout = GetTimeSpan(section, nameof(options.DistributedCacheTimeout)) ?? options.DistributedCacheTimeout;
+            options.DistributedCacheBreakDuration = GetTimeSpan(section, nameof(options.DistributedCacheBreakDuration)) ?? options.DistributedCacheBreakDuration;
             options.TokenCacheSizeLimit = GetInt32(section, nameof(options.TokenCacheSizeLimit)) ?? options.TokenCacheSizeLimit;
             options.AssertionCacheSizeLimit = GetInt32(section, nameof(options.AssertionCacheSizeLimit)) ?? options.AssertionCacheSizeLimit;
             options.EnableAssertionCache = GetBoolean(section, nameof(options.EnableAssertionCache)) ?? options.EnableAssertionCache;

@@ -1,3 +1,4 @@
+using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Events;
 using AspNetCore.Saml2Bearer.TokenExchange;
@@ -222,6 +223,19 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// The bound of one call to the distributed token cache (the L2, e.g. Redis) and to the cross-instance
+    /// exchange lock; a call that takes longer counts as a failure and the request goes on without it.
+    /// Default: 500 milliseconds.
+    /// </summary>
+    public TimeSpan DistributedCacheTimeout { get; set; } = Saml2BearerDistributedTokenStore.DefaultOperationTimeout;
+
+    /// <summary>
+    /// How long the distributed token cache and the exchange lock are skipped once they have failed
+    /// several times in a row (one slow call does not count as an outage). Default: 5 seconds.
+    /// </summary>
+    public TimeSpan DistributedCacheBreakDuration { get; set; } = Saml2BearerDistributedTokenStore.DefaultRetryInterval;
+
+    /// <summary>
     /// Whether a POST with a SOAP Content-Type (<c>text/xml</c> for SOAP 1.1, <c>application/soap+xml</c>
     /// for SOAP 1.2) is authenticated from the one <c>wsse:Security</c> header of its envelope addressed to
     /// this node (OASIS WS-Security SAML Token Profile), holding exactly one assertion as a direct child.
@@ -373,6 +387,8 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
         Positive(errors, nameof(MaximumTokenResponseSize), MaximumTokenResponseSize > 0);
         Positive(errors, nameof(MaxConcurrentExchanges), MaxConcurrentExchanges > 0);
         Positive(errors, nameof(ClientAssertionLifetime), ClientAssertionLifetime > TimeSpan.Zero);
+        Positive(errors, nameof(DistributedCacheTimeout), DistributedCacheTimeout > TimeSpan.Zero);
+        Positive(errors, nameof(DistributedCacheBreakDuration), DistributedCacheBreakDuration > TimeSpan.Zero);
         Positive(errors, nameof(MaximumSoapEnvelopeSize), MaximumSoapEnvelopeSize > 0);
         if (TokenExpirationMargin < TimeSpan.Zero)
         {

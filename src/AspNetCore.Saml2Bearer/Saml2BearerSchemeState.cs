@@ -64,17 +64,17 @@ internal sealed class Saml2BearerSchemeState : IDisposable
 
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(Saml2BearerTokenCache).FullName!)
             ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, logger, timeProvider);
+        var circuit = new Saml2BearerDistributedCacheCircuit(options.DistributedCacheBreakDuration, logger, timeProvider, Saml2BearerDistributedCacheCircuit.DefaultFailureThreshold);
         var store = new Saml2BearerDistributedTokenStore(
             distributedCache,
             Saml2BearerDistributedTokenStore.CreateProtector(dataProtection, scheme),
             circuit,
             options.TokenExpirationMargin,
-            Saml2BearerDistributedTokenStore.DefaultOperationTimeout,
+            options.DistributedCacheTimeout,
             logger,
             timeProvider);
         var distributedLock = services.GetService<ISaml2BearerExchangeLock>() is { } exchangeLock
-            ? new Saml2BearerDistributedLock(exchangeLock, circuit, options.BackchannelTimeout, Saml2BearerDistributedTokenStore.DefaultOperationTimeout)
+            ? new Saml2BearerDistributedLock(exchangeLock, circuit, options.BackchannelTimeout, options.DistributedCacheTimeout)
             : null;
         return new Saml2BearerTokenCache(options.TokenCacheSizeLimit, options.TokenExpirationMargin, timeProvider, store, distributedLock, logger);
     }

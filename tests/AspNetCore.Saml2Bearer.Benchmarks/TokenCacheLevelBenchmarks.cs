@@ -46,7 +46,7 @@ public class TokenCacheLevelBenchmarks
 
         _redisCache = new RedisCache(new RedisCacheOptions { Configuration = $"127.0.0.1:{port},abortConnect=false" });
         var protector = Saml2BearerDistributedTokenStore.CreateProtector(new EphemeralDataProtectionProvider(), "Saml2Bearer");
-        var circuit = new Saml2BearerDistributedCacheCircuit(TimeSpan.FromSeconds(5), NullLogger.Instance, TimeProvider.System);
+        var circuit = new Saml2BearerDistributedCacheCircuit(TimeSpan.FromSeconds(5), NullLogger.Instance, TimeProvider.System, Saml2BearerDistributedCacheCircuit.DefaultFailureThreshold);
         _store = new Saml2BearerDistributedTokenStore(_redisCache, protector, circuit, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(2), NullLogger.Instance, TimeProvider.System);
         _store.SetAsync(Key, token).GetAwaiter().GetResult();
         if (_store.GetAsync(Key).GetAwaiter().GetResult() is null || !_memoryOnly.TryGet(Key, out _))

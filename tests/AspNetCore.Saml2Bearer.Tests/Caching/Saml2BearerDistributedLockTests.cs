@@ -23,7 +23,7 @@ public sealed class Saml2BearerDistributedLockTests
 
     public Saml2BearerDistributedLockTests()
     {
-        _circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, NullLogger.Instance, _time);
+        _circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, NullLogger.Instance, _time, failureThreshold: 1);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class Saml2BearerDistributedLockTests
 
     private Saml2BearerTokenCache CreateCache(FakeDistributedCache shared, IDataProtectionProvider dataProtection, ISaml2BearerExchangeLock exchangeLock)
     {
-        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, NullLogger.Instance, _time);
+        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, NullLogger.Instance, _time, failureThreshold: 1);
         var store = new Saml2BearerDistributedTokenStore(
             shared, Saml2BearerDistributedTokenStore.CreateProtector(dataProtection, "Saml2Bearer"), circuit, Margin, TimeSpan.FromSeconds(5), NullLogger.Instance, _time);
         var distributedLock = new Saml2BearerDistributedLock(exchangeLock, circuit, Expiry, TimeSpan.FromSeconds(5));

@@ -255,7 +255,7 @@ public sealed class Saml2BearerDistributedTokenStoreTests : IDisposable
         new(
             _cache,
             Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, scheme),
-            new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, Logger, _time),
+            new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, Logger, _time, failureThreshold: 1),
             Margin,
             operationTimeout ?? TimeSpan.FromSeconds(5),
             Logger,

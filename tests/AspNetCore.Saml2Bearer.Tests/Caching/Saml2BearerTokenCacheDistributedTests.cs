@@ -119,7 +119,7 @@ public sealed class Saml2BearerTokenCacheDistributedTests : IDisposable
 
     private Saml2BearerTokenCache CreateCache()
     {
-        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, Logger, _time);
+        var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, Logger, _time, failureThreshold: 1);
         var store = new Saml2BearerDistributedTokenStore(
             _cache, Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, "Saml2Bearer"), circuit, Margin, TimeSpan.FromSeconds(5), Logger, _time);
         return new Saml2BearerTokenCache(100, Margin, _time, store, distributedLock: null, Logger);

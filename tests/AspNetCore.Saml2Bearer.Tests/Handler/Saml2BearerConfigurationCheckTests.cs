@@ -326,10 +326,14 @@ public sealed class Saml2BearerConfigurationCheckTests(ValidatorFixture fixture)
         settings[Section + "ForwardSignOut"] = "SignOut";
         settings[Section + "RejectUnknownConfigurationKeys"] = "true";
         settings[Section + "MapOpenIddictPrivateClaims"] = "true";
+        settings[Section + "DistributedCacheTimeout"] = "00:00:02";
+        settings[Section + "DistributedCacheBreakDuration"] = "00:00:30";
 
         var options = Bind(settings);
 
         Assert.True(options.MapOpenIddictPrivateClaims);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.DistributedCacheTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.DistributedCacheBreakDuration);
         Assert.Equal(TimeSpan.FromHours(6), options.AutomaticRefreshInterval);
         Assert.Equal(TimeSpan.FromMinutes(1), options.RefreshInterval);
         Assert.Equal(TimeSpan.FromSeconds(30), options.ClientAssertionLifetime);
@@ -344,6 +348,8 @@ public sealed class Saml2BearerConfigurationCheckTests(ValidatorFixture fixture)
     [InlineData("RefreshInterval", "00:00:00.1")]
     [InlineData("ClientAssertionLifetime", "00:00:00")]
     [InlineData("Assertion:MaximumElementDepth", "513")]
+    [InlineData("DistributedCacheTimeout", "00:00:00")]
+    [InlineData("DistributedCacheBreakDuration", "-00:00:01")]
     public void Configure_NewlyBoundOptionOutOfRange_FailsNamingTheKey(string key, string value)
     {
         var settings = MinimalSettings();

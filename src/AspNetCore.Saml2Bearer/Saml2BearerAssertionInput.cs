@@ -1,3 +1,4 @@
+using System.Xml;
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.Extraction;
@@ -19,6 +20,12 @@ internal readonly record struct Saml2BearerAssertionInput(
     Saml2BearerCachedToken? CachedToken,
     Saml2AssertionFailureReason FailureReason)
 {
+    /// <summary>
+    /// The already securely loaded document of <see cref="Xml"/> (a SOAP envelope's detached assertion),
+    /// to validate instead of parsing <see cref="Xml"/> again; only when the fast path did not answer.
+    /// </summary>
+    public XmlDocument? Document { get; init; }
+
     /// <summary>
     /// Decodes <paramref name="encoded"/> into a pooled buffer; with <paramref name="useFastPath"/>, looks
     /// the bytes up among validated assertions and, on a hit, the subject's token in memory.
@@ -55,7 +62,8 @@ internal readonly record struct Saml2BearerAssertionInput(
             return new(null, null, null, Saml2AssertionFailureReason.DecodedSizeExceeded);
         }
 
-        return Lookup(xml, Saml2DecodedAssertionBuffer.Owned(xml), state, useFastPath);
+        var input = Lookup(xml, Saml2DecodedAssertionBuffer.Owned(xml), state, useFastPath);
+        return input.FastPathEntry is null ? input with { Document = credential.Document } : input;
     }
 
     private static Saml2BearerAssertionInput Lookup(ReadOnlySpan<byte> xml, in Saml2DecodedAssertionBuffer decoded, Saml2BearerSchemeState state, bool useFastPath)

@@ -111,7 +111,10 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             }
             else
             {
-                var validation = await state.Validator.ValidateDecodedAsync(input.Xml!, Context.RequestAborted).ConfigureAwait(false);
+                // A SOAP envelope's assertion comes already securely loaded: its bytes are not parsed again.
+                var validation = input.Document is { } loaded
+                    ? await state.Validator.ValidateLoadedAsync(loaded, input.Xml!, Context.RequestAborted).ConfigureAwait(false)
+                    : await state.Validator.ValidateDecodedAsync(input.Xml!, Context.RequestAborted).ConfigureAwait(false);
                 if (!validation.IsValid)
                 {
                     measurement.Rejected(validation.FailureReason);

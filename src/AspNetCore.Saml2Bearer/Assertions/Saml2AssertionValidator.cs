@@ -84,7 +84,33 @@ public sealed class Saml2AssertionValidator
             return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(reason));
         }
 
-        reason = Saml2DocumentStructure.Locate(document, _parameters.AllowResponseWrapper, _parameters.AllowSaml11, out var assertionDocument, out var signatureElement);
+        return ValidateDocumentAsync(document, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ValidateDecodedAsync"/> for an assertion whose document has already been built from
+    /// untrusted input with the discipline of <see cref="SecureXmlLoader"/> (no DTD, no resolver, the
+    /// character cap, whitespace preserved, and no element at or below
+    /// <see cref="Saml2AssertionValidationParameters.MaximumElementDepth"/> counted from its document
+    /// element) and that loads back identically from <paramref name="assertionXml"/>: the SOAP reader's
+    /// detached assertion, which is not parsed a second time. Every check after the load is the same.
+    /// </summary>
+    /// <param name="document">The assertion document; the validator reads it and owns it from here on.</param>
+    /// <param name="assertionXml">The bytes <paramref name="document"/> serializes to (held to the size cap; the fast path keys on them).</param>
+    /// <param name="cancellationToken">Cancels a metadata refresh, if one is needed.</param>
+    internal ValueTask<Saml2AssertionValidationResult> ValidateLoadedAsync(XmlDocument document, byte[] assertionXml, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(assertionXml);
+        return assertionXml.Length > _parameters.MaximumDecodedLength
+            ? ValueTask.FromResult(Saml2AssertionValidationResult.Failure(Saml2AssertionFailureReason.DecodedSizeExceeded))
+            : ValidateDocumentAsync(document, cancellationToken);
+    }
+
+    /// <summary>Everything after the secure load: structure, issuer, signature, digest, body, rules.</summary>
+    private ValueTask<Saml2AssertionValidationResult> ValidateDocumentAsync(XmlDocument document, CancellationToken cancellationToken)
+    {
+        var reason = Saml2DocumentStructure.Locate(document, _parameters.AllowResponseWrapper, _parameters.AllowSaml11, out var assertionDocument, out var signatureElement);
         if (reason != Saml2AssertionFailureReason.None)
         {
             return ValueTask.FromResult(Saml2AssertionValidationResult.Failure(reason));

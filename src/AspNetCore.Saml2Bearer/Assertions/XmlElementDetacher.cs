@@ -34,9 +34,16 @@ internal static class XmlElementDetacher
     /// <see cref="Detach"/>, written as UTF-8 bytes that load back into the same tree: what the validator
     /// reads when the element had come alone.
     /// </summary>
-    public static byte[] DetachToBytes(XmlElement element)
+    public static byte[] DetachToBytes(XmlElement element) => DetachToBytes(element, out _);
+
+    /// <summary>
+    /// <see cref="DetachToBytes(XmlElement)"/>, also giving the detached <paramref name="document"/> the
+    /// bytes were written from: it loads back from them into the same tree, so a reader that would parse
+    /// the bytes again can take it instead.
+    /// </summary>
+    public static byte[] DetachToBytes(XmlElement element, out XmlDocument document)
     {
-        var document = Detach(element);
+        document = Detach(element);
         using var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, SerializerSettings))
         {

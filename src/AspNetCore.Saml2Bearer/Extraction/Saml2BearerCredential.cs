@@ -1,3 +1,4 @@
+using System.Xml;
 using AspNetCore.Saml2Bearer.Assertions;
 
 namespace AspNetCore.Saml2Bearer.Extraction;
@@ -25,8 +26,17 @@ internal readonly record struct Saml2BearerCredential(
     public static Saml2BearerCredential FromEncoded(Saml2BearerCredentialSource source, ReadOnlyMemory<char> encoded) =>
         encoded.IsEmpty ? None : new(source, encoded, null, Saml2AssertionFailureReason.None);
 
+    /// <summary>
+    /// The document <see cref="Xml"/> was written from, already loaded with the validator's discipline
+    /// (see <see cref="Saml2AssertionValidator.ValidateLoadedAsync"/>), or <see langword="null"/>.
+    /// </summary>
+    public XmlDocument? Document { get; init; }
+
     public static Saml2BearerCredential FromXml(Saml2BearerCredentialSource source, byte[] xml) =>
         new(source, default, xml, Saml2AssertionFailureReason.None);
+
+    public static Saml2BearerCredential FromXml(Saml2BearerCredentialSource source, byte[] xml, XmlDocument? document) =>
+        new(source, default, xml, Saml2AssertionFailureReason.None) { Document = document };
 
     public static Saml2BearerCredential Refused(Saml2BearerCredentialSource source, Saml2AssertionFailureReason reason) =>
         new(source, default, null, reason);

@@ -16,5 +16,11 @@ internal readonly record struct SoapEnvelopeReadResult(
     XmlDocument? Envelope,
     XmlElement? SecurityHeader)
 {
+    /// <summary>
+    /// The detached assertion as a document, already loaded securely, that <see cref="AssertionXml"/> was
+    /// written from; only with <see cref="SoapEnvelopeOutcome.Assertion"/>.
+    /// </summary>
+    public XmlDocument? AssertionDocument { get; init; }
+
     public static SoapEnvelopeReadResult Reject(Saml2AssertionFailureReason reason) => new(SoapEnvelopeOutcome.Rejected, reason, null, null, null);
 }

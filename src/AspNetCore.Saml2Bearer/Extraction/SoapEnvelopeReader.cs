@@ -117,9 +117,19 @@ internal static class SoapEnvelopeReader
             return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapAssertionNotDirectChild);
         }
 
-        return assertion is null
-            ? new(SoapEnvelopeOutcome.NoAssertion, Saml2AssertionFailureReason.None, null, document, security)
-            : new(SoapEnvelopeOutcome.Assertion, Saml2AssertionFailureReason.None, XmlElementDetacher.DetachToBytes(assertion), document, security);
+        if (assertion is null)
+        {
+            return new(SoapEnvelopeOutcome.NoAssertion, Saml2AssertionFailureReason.None, null, document, security);
+        }
+
+        // The envelope was loaded with the validator's discipline and its depth cap counted from the
+        // assertion (always at EnvelopeDepth), so the detached document is what the validator's own load
+        // of the bytes would build: it is handed over as well and the bytes are not parsed again.
+        var assertionXml = XmlElementDetacher.DetachToBytes(assertion, out var assertionDocument);
+        return new(SoapEnvelopeOutcome.Assertion, Saml2AssertionFailureReason.None, assertionXml, document, security)
+        {
+            AssertionDocument = assertionDocument,
+        };
     }
 
     /// <summary>

@@ -73,7 +73,7 @@ internal static class SoapSecurityHeaderExtractor
             });
             return result.Outcome switch
             {
-                SoapEnvelopeOutcome.Assertion => Saml2BearerCredential.FromXml(Saml2BearerCredentialSource.SoapSecurityHeader, result.AssertionXml!),
+                SoapEnvelopeOutcome.Assertion => Saml2BearerCredential.FromXml(Saml2BearerCredentialSource.SoapSecurityHeader, result.AssertionXml!, result.AssertionDocument),
                 SoapEnvelopeOutcome.Rejected => Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, result.FailureReason),
                 _ => Saml2BearerCredential.None,
             };

@@ -404,6 +404,95 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         Assert.Contains(SoapEnvelopes.BodyText.Replace(" xmlns:m=\"urn:example:orders\"", string.Empty, StringComparison.Ordinal)[..10], forwarded, StringComparison.Ordinal);
     }
 
+    // The detached document is validated as is (the bytes are not parsed again): it must be the very tree
+    // the validator's own load of the bytes builds, for whatever the envelope's text looks like.
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" xmlns=\"urn:example:default\"")]
+    public void Read_DetachedDocument_IsTheTreeItsBytesLoadBackInto(string envelopeDefaultNamespace)
+    {
+        const string Saml = Saml2AssertionBuilder.AssertionNs;
+        var text =
+            "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"" + envelopeDefaultNamespace + ">\r\n"
+            + "<soap:Header xmlns:saml=\"" + Saml + "\" xmlns:x=\"urn:example:unused\">"
+            + "<wsse:Security xmlns:wsse=\"" + SoapEnvelopeBuilder.WsseNamespace + "\" xmlns:saml=\"" + Saml + "\">"
+            + "<saml:Assertion ID=\"_a&#13;b\" Version=\"2.0\" x:note=\" tab&#9;cr&#13;lf&#10; \" xml:lang=\"en\">\r\n\t"
+            + "<saml:Issuer>idp&#13;&#10;line\r\nnext</saml:Issuer><!-- a comment --><?pi data?>"
+            + "<plain>default &amp; &lt;escaped&gt; ]]&gt;</plain><empty xmlns=\"\"/><![CDATA[<not-markup> & ]]>"
+            + "<saml:Attribute Name=\"a\" xmlns:saml=\"" + Saml + "\"><saml:AttributeValue>&#x1F600;\u00e9</saml:AttributeValue></saml:Attribute>"
+            + "</saml:Assertion></wsse:Security></soap:Header>\r\n<soap:Body/></soap:Envelope>";
+
+        var result = Read(SoapEnvelopes.Bytes(text), SoapVersion.Soap11);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
+        Assert.Equal(Saml2AssertionFailureReason.None, reason);
+        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+        Assert.Contains("CDATA:", Dump(result.AssertionDocument!), StringComparison.Ordinal);
+        Assert.Contains("\\r", Dump(result.AssertionDocument!), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task ValidateLoaded_DetachedDocument_AnswersAsValidatingItsBytes(bool soap12, bool tampered)
+    {
+        var v = SignedV();
+        var envelope = SoapEnvelopes.Valid(soap12, tampered ? SoapEnvelopes.EvilCopy(v) : v);
+        var result = Read(envelope);
+        var validator = fixture.CreateValidator();
+
+        var viaBytes = await validator.ValidateDecodedAsync(result.AssertionXml!);
+        var viaDocument = await validator.ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!);
+
+        Assert.Equal(!tampered, viaDocument.IsValid);
+        Assert.Equal(viaBytes.FailureReason, viaDocument.FailureReason);
+        Assert.Equal(viaBytes.Assertion?.NameId.Value, viaDocument.Assertion?.NameId.Value);
+        Assert.Equal(tampered ? Saml2AssertionFailureReason.DigestMismatch : Saml2AssertionFailureReason.None, viaDocument.FailureReason);
+    }
+
+    [Fact]
+    public async Task ValidateLoaded_BytesOverTheDecodedCap_IsRejectedBeforeAnyCheck()
+    {
+        var result = Read(SoapEnvelopes.Valid(soap12: true, SignedV()));
+        var validator = fixture.CreateValidator(p => p.MaximumDecodedLength = result.AssertionXml!.Length - 1);
+
+        var validation = await validator.ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!);
+
+        Assert.Equal(Saml2AssertionFailureReason.DecodedSizeExceeded, validation.FailureReason);
+    }
+
+    /// <summary>Every node with its type, names and exact value (control characters spelled out), attributes sorted.</summary>
+    private static string Dump(XmlDocument document)
+    {
+        var text = new StringBuilder();
+        void Value(string? value) => text.Append(value?.Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal));
+        void Walk(XmlNode node, int depth)
+        {
+            text.Append(' ', depth).Append(node.NodeType).Append(':').Append(node.Name).Append('{').Append(node.NamespaceURI).Append("}=");
+            Value(node.Value);
+            text.Append('\n');
+            foreach (var attribute in (node.Attributes?.Cast<XmlAttribute>() ?? []).OrderBy(a => a.Name, StringComparer.Ordinal))
+            {
+                text.Append(' ', depth + 1).Append('@').Append(attribute.Name).Append('{').Append(attribute.NamespaceURI).Append("}=");
+                Value(attribute.Value);
+                text.Append('\n');
+            }
+
+            for (var child = node.FirstChild; child is not null; child = child.NextSibling)
+            {
+                Walk(child, depth + 1);
+            }
+        }
+
+        Walk(document, 0);
+        return text.ToString();
+    }
+
     private static XmlElement Saml(SoapEnvelopeBuilder envelope) =>
         (XmlElement)envelope.Document.GetElementsByTagName("Assertion", Saml2AssertionBuilder.AssertionNs)[0]!;
 }

@@ -62,6 +62,9 @@ public sealed class Saml2BearerSoapTests(ValidatorFixture fixture) : IClassFixtu
         return builder.BuildSigned(fixture.IdpKey);
     }
 
+    private string Saml11Assertion(Saml2BearerTestHost host) =>
+        new Saml11AssertionBuilder(host.Time.GetUtcNow()).BuildEncoded(fixture.IdpKey);
+
     private static Task<HttpResponseMessage> PostAsync(Saml2BearerTestHost host, SoapEnvelopeBuilder envelope, string path = "/whoami") =>
         PostAsync(host, envelope.ToBytes(), envelope.ContentType, path);
 
@@ -110,6 +113,50 @@ public sealed class Saml2BearerSoapTests(ValidatorFixture fixture) : IClassFixtu
         Assert.Equal(viaHeader.Name, viaSoap.Name);
         Assert.Equal(viaHeader.Claims.OrderBy(c => c.Type).ThenBy(c => c.Value), viaSoap.Claims.OrderBy(c => c.Type).ThenBy(c => c.Value));
         Assert.Equal(1, soapHost.TokenService.Calls);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_SoapEnvelopeWithSaml11InSecurityHeaderWhileAllowed_AnswersAsTheHeaderWithTheSaml11GrantType(bool soap12)
+    {
+        await using var soapHost = await StartAsync(o => o.Assertion.AllowSaml11 = true);
+        await using var headerHost = await StartAsync(o => o.Assertion.AllowSaml11 = true);
+        var encoded = Saml11Assertion(soapHost);
+        var envelope = SoapEnvelopes.New(soap12);
+        envelope.AddAssertion(envelope.AddSecurityHeader(), encoded);
+        SoapEnvelopes.AddPayload(envelope);
+
+        using var soapResponse = await PostAsync(soapHost, envelope);
+        var viaHeader = await headerHost.WhoAmIAsync(encoded);
+
+        Assert.Equal(HttpStatusCode.OK, soapResponse.StatusCode);
+        var viaSoap = (await soapResponse.Content.ReadFromJsonAsync<WhoAmI>())!;
+        Assert.Equal("alice@example.com", viaSoap.Name);
+        Assert.Equal(["1.1"], viaSoap.Values(Saml2BearerDefaults.AssertionVersionClaimType));
+        Assert.Equal(viaHeader.Name, viaSoap.Name);
+        Assert.Equal(viaHeader.Claims.OrderBy(c => c.Type).ThenBy(c => c.Value), viaSoap.Claims.OrderBy(c => c.Type).ThenBy(c => c.Value));
+        var exchange = Assert.Single(soapHost.TokenService.Requests);
+        Assert.Equal(Saml2BearerDefaults.Saml11GrantType, exchange.GrantType);
+        Assert.Equal(Assert.Single(headerHost.TokenService.Requests).GrantType, exchange.GrantType);
+        var exchanged = new XmlDocument();
+        exchanged.LoadXml(Encoding.UTF8.GetString(exchange.Assertion.Span));
+        Assert.Equal(Saml11AssertionBuilder.AssertionNs, exchanged.DocumentElement!.NamespaceURI);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_SoapEnvelopeWithSaml11InSecurityHeaderWhileNotAllowed_IsRejected(bool soap12)
+    {
+        await using var host = await StartAsync();
+        var envelope = SoapEnvelopes.New(soap12);
+        envelope.AddAssertion(envelope.AddSecurityHeader(), Saml11Assertion(host));
+        SoapEnvelopes.AddPayload(envelope);
+
+        using var response = await PostAsync(host, envelope);
+
+        await AssertRejectedAsync(host, response, Saml2AssertionFailureReason.Saml11NotAllowed);
     }
 
     [Fact]

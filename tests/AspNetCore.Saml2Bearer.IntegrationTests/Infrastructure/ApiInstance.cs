@@ -43,7 +43,7 @@ public sealed class ApiInstance : IAsyncDisposable
 
     public InMemoryLoggerProvider Logs { get; }
 
-    public static async Task<ApiInstance> StartAsync(RedisServerFixture redis, LoopbackTokenEndpoint tokenEndpoint, TestSigningKey signingKey, TimeProvider timeProvider)
+    public static async Task<ApiInstance> StartAsync(RedisServerFixture redis, LoopbackTokenEndpoint tokenEndpoint, TestSigningKey signingKey, TimeProvider timeProvider, Action<Saml2BearerOptions>? configure = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -64,6 +64,7 @@ public sealed class ApiInstance : IAsyncDisposable
             options.Assertion.AddIdentityProvider(Saml2AssertionBuilder.DefaultIssuer, signingKey.PublicCertificate);
             options.Assertion.ValidAudiences.Add(Saml2AssertionBuilder.DefaultAudience);
             options.Assertion.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
+            configure?.Invoke(options);
         });
         services.AddAuthorization();
 

@@ -129,15 +129,20 @@ public sealed class TestSaml2IdentityProvider : IDisposable
             SignatureAlgorithm = SignatureAlgorithm,
             DigestAlgorithm = DigestAlgorithm,
         };
-        builder.AudienceRestrictions.Clear();
-        builder.AudienceRestrictions.Add(descriptor.Audiences.Count > 0 ? [.. descriptor.Audiences] : [DefaultAudience]);
-        builder.Attributes.Clear();
+        CopyAudiencesAndAttributes(descriptor, builder.AudienceRestrictions, builder.Attributes);
+        return builder;
+    }
+
+    /// <summary>The descriptor's audiences (else <see cref="DefaultAudience"/>) and attributes, for either version's builder.</summary>
+    private void CopyAudiencesAndAttributes(TestSaml2AssertionDescriptor descriptor, List<List<string>> audienceRestrictions, List<KeyValuePair<string, string[]>> attributes)
+    {
+        audienceRestrictions.Clear();
+        audienceRestrictions.Add(descriptor.Audiences.Count > 0 ? [.. descriptor.Audiences] : [DefaultAudience]);
+        attributes.Clear();
         foreach (var (name, values) in descriptor.Attributes)
         {
-            builder.Attributes.Add(new(name, values));
+            attributes.Add(new(name, values));
         }
-
-        return builder;
     }
 
     /// <summary>Signs what <paramref name="builder"/> describes with this identity provider's key.</summary>
@@ -205,14 +210,7 @@ public sealed class TestSaml2IdentityProvider : IDisposable
             SignatureAlgorithm = SignatureAlgorithm,
             DigestAlgorithm = DigestAlgorithm,
         };
-        builder.AudienceRestrictions.Clear();
-        builder.AudienceRestrictions.Add(descriptor.Audiences.Count > 0 ? [.. descriptor.Audiences] : [DefaultAudience]);
-        builder.Attributes.Clear();
-        foreach (var (name, values) in descriptor.Attributes)
-        {
-            builder.Attributes.Add(new(name, values));
-        }
-
+        CopyAudiencesAndAttributes(descriptor, builder.AudienceRestrictions, builder.Attributes);
         return builder;
     }
 

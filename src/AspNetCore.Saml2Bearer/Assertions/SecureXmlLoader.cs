@@ -9,20 +9,38 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 /// </summary>
 internal static class SecureXmlLoader
 {
-    public static XmlDocument? Load(byte[] xml, Saml2AssertionValidationParameters parameters, out Saml2AssertionFailureReason failureReason)
+    public static XmlDocument? Load(byte[] xml, Saml2AssertionValidationParameters parameters, out Saml2AssertionFailureReason failureReason) =>
+        Load(
+            new MemoryStream(xml, writable: false),
+            parameters.MaximumDecodedLength,
+            parameters.MaximumElementDepth,
+            Saml2AssertionFailureReason.MalformedXml,
+            Saml2AssertionFailureReason.DepthExceeded,
+            out failureReason);
+
+    /// <summary>
+    /// Loads <paramref name="input"/> (which is disposed) under these rules; the caller names the reason of
+    /// each failure: <paramref name="malformed"/> for XML that is not well-formed, holds a DTD or is over
+    /// <paramref name="maximumCharacters"/>, <paramref name="tooDeep"/> for nesting beyond <paramref name="maximumDepth"/>.
+    /// </summary>
+    public static XmlDocument? Load(
+        Stream input,
+        long maximumCharacters,
+        int maximumDepth,
+        Saml2AssertionFailureReason malformed,
+        Saml2AssertionFailureReason tooDeep,
+        out Saml2AssertionFailureReason failureReason)
     {
         try
         {
             var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-            using (var reader = new DepthLimitingXmlReader(
-                XmlReader.Create(new MemoryStream(xml, writable: false), CreateReaderSettings(parameters.MaximumDecodedLength, document.NameTable)),
-                parameters.MaximumElementDepth))
+            using (var reader = new DepthLimitingXmlReader(XmlReader.Create(input, CreateReaderSettings(maximumCharacters, document.NameTable)), maximumDepth))
             {
                 // XmlDocument.Load builds the tree iteratively, node by node as the reader hands them over.
                 document.Load(reader);
                 if (reader.DepthExceeded)
                 {
-                    failureReason = Saml2AssertionFailureReason.DepthExceeded;
+                    failureReason = tooDeep;
                     return null;
                 }
             }
@@ -32,7 +50,7 @@ internal static class SecureXmlLoader
         }
         catch (XmlException)
         {
-            failureReason = Saml2AssertionFailureReason.MalformedXml;
+            failureReason = malformed;
             return null;
         }
     }

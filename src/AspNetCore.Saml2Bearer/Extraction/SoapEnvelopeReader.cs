@@ -176,27 +176,15 @@ internal static class SoapEnvelopeReader
         var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(envelope, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(envelope.ToArray(), writable: false);
-        try
-        {
-            var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-            using var reader = new DepthLimitingXmlReader(
-                XmlReader.Create(stream, SecureXmlLoader.CreateReaderSettings(maximumCharacters, document.NameTable)), maximumDepth);
-            document.Load(reader);
-            if (reader.DepthExceeded)
-            {
-                failureReason = Saml2AssertionFailureReason.SoapEnvelopeTooDeep;
-                return null;
-            }
 
-            failureReason = Saml2AssertionFailureReason.None;
-            return document;
-        }
-        catch (XmlException)
-        {
-            // Not well-formed, a DOCTYPE (prohibited), or more characters than allowed.
-            failureReason = Saml2AssertionFailureReason.SoapEnvelopeMalformed;
-            return null;
-        }
+        // Not well-formed, a DOCTYPE (prohibited), or more characters than allowed: malformed.
+        return SecureXmlLoader.Load(
+            stream,
+            maximumCharacters,
+            maximumDepth,
+            Saml2AssertionFailureReason.SoapEnvelopeMalformed,
+            Saml2AssertionFailureReason.SoapEnvelopeTooDeep,
+            out failureReason);
     }
 
     /// <summary>SOAP 1.1 section 4 / SOAP 1.2 part 1 section 5: an optional Header first, then exactly one Body.</summary>

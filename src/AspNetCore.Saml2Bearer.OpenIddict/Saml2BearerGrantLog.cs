@@ -24,4 +24,8 @@ internal static partial class Saml2BearerGrantLog
     [LoggerMessage(EventId = 4, EventName = "Saml2BearerGrantAccepted", Level = LogLevel.Debug,
         Message = "SAML 2.0 bearer grant accepted for client {ClientId}: assertion of issuer {Issuer}.")]
     public static partial void AssertionAccepted(ILogger logger, string? clientId, string issuer);
+
+    [LoggerMessage(EventId = 5, EventName = "Saml2BearerGrantReplayStoreUnavailable", Level = LogLevel.Warning,
+        Message = "SAML 2.0 bearer grant refused for client {ClientId} (temporarily_unavailable): the replay store could not record the assertion of issuer {Issuer} ({ExceptionType}).")]
+    public static partial void ReplayStoreUnavailable(ILogger logger, string? clientId, string issuer, string exceptionType);
 }

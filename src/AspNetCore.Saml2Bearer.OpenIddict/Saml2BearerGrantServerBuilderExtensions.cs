@@ -49,7 +49,8 @@ public static class Saml2BearerGrantServerBuilderExtensions
         return builder
             .AllowCustomFlow(Saml2BearerGrantDefaults.GrantType)
             .AddEventHandler(ValidateSaml2BearerTokenRequest.Descriptor)
-            .AddEventHandler(HandleSaml2BearerTokenRequest.Descriptor);
+            .AddEventHandler(HandleSaml2BearerTokenRequest.Descriptor)
+            .AddEventHandler(AttachSaml2BearerUnavailableStatus.Descriptor);
     }
 
     private static bool ValidateOptions(Saml2BearerGrantOptions options)

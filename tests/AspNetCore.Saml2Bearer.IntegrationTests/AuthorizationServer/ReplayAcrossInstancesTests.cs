@@ -118,6 +118,19 @@ public sealed class ReplayAcrossInstancesTests
         Assert.Null(response.AccessToken);
     }
 
+    [Fact]
+    public void GrantOptions_EnforceOneTimeUse_IsRefusedBecauseTheGrantRefusesEveryReplayAlready()
+    {
+        var options = new AspNetCore.Saml2Bearer.OpenIddict.Saml2BearerGrantOptions();
+        using var key = TestSigningKey.CreateRsa("CN=Grant options IdP");
+        options.Assertion.AddIdentityProvider("https://idp.example.com/saml", key.PublicCertificate);
+        options.Assertion.EnforceOneTimeUse = true;
+
+        var exception = Assert.Throws<InvalidOperationException>(options.Validate);
+
+        Assert.Contains("EnforceOneTimeUse", exception.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertOneTokenOneInvalidGrant(TokenResponse first, TokenResponse second)
     {
         var responses = new[] { first, second };

@@ -119,6 +119,30 @@ public sealed class ReplayAcrossInstancesTests
     }
 
     [Fact]
+    public async Task SampleServer_DatabaseWithoutTheReplayTable_GetsItAtStart()
+    {
+        // A database created before the replay table existed: the next start adds the table, and replays are refused.
+        await using var older = await StartAsync(configure: null);
+        await using (var connection = new SqliteConnection(older.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE \"Saml2AssertionReplayEntries\"";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        await using var restarted = new OwnedServer(new AuthorizationServerFixture(older.ConnectionString, sameAs: older.Fixture, configure: null));
+        await restarted.Fixture.InitializeAsync();
+        var assertion = AuthorizationServerFixture.EncodeBase64Url(restarted.NewAssertion().BuildSigned(restarted.IdpKey));
+
+        var accepted = await restarted.RequestWithBasicAsync(assertion);
+        var replayed = await older.RequestWithBasicAsync(assertion);
+
+        Assert.True(accepted.StatusCode == HttpStatusCode.OK, accepted.Body.ToString());
+        Assert.Equal("invalid_grant", replayed.Error);
+    }
+
+    [Fact]
     public void GrantOptions_EnforceOneTimeUse_IsRefusedBecauseTheGrantRefusesEveryReplayAlready()
     {
         var options = new AspNetCore.Saml2Bearer.OpenIddict.Saml2BearerGrantOptions();

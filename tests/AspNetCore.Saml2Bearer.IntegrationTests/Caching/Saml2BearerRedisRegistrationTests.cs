@@ -1,7 +1,6 @@
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.StackExchangeRedis;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +25,7 @@ public sealed class Saml2BearerRedisRegistrationTests
         Assert.NotNull(provider.GetService<ISaml2BearerExchangeLock>());
         Assert.IsAssignableFrom<RedisCache>(provider.GetRequiredService<IDistributedCache>());
         Assert.NotNull(provider.GetRequiredService<IOptions<RedisCacheOptions>>().Value.ConnectionMultiplexerFactory);
-        Assert.IsType<RedisXmlRepository>(provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository);
+        Assert.Equal("Saml2BearerRedisXmlRepository", provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository?.GetType().Name);
     }
 
     [Fact]

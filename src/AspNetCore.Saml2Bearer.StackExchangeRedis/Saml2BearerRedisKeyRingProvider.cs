@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AspNetCore.Saml2Bearer.StackExchangeRedis;
+
+/// <summary>
+/// Data Protection's key ring provider, made to see keys that other instances added to the shared ring
+/// in Redis after this instance loaded it. Data Protection reloads its ring every 24 hours, and on an
+/// unknown key id only in the first 2 minutes after start: a long-running instance cannot otherwise read
+/// what an instance restarted after a Redis flush (with a new key) protects. Here, a key id the loaded
+/// ring lacks is looked up in the repository (after writing back this instance's keys if the ring was
+/// lost, <see cref="Saml2BearerRedisXmlRepository.Restore"/>): once per key id, and again only when the
+/// list in Redis has changed since. Protecting still uses the loaded ring's default key. Only active
+/// while the key ring is in <see cref="Saml2BearerRedisXmlRepository"/>.
+/// </summary>
+internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
+{
+    /// <summary>How many unknown key ids are remembered as not found; past that the memory starts again.</summary>
+    private const int NotFoundLimit = 64;
+
+    private readonly IKeyRingProvider _inner;
+    private readonly IKeyManager _keyManager;
+    private readonly Saml2BearerRedisXmlRepository _repository;
+    private readonly IOptions<KeyManagementOptions> _keyManagementOptions;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<Guid, LoadedKey> _loaded = new();
+    private readonly Dictionary<Guid, long> _notFound = [];
+    private readonly Lock _lookupGate = new();
+    private SharedKeyRing? _current;
+    private int _active = -1;
+
+    public Saml2BearerRedisKeyRingProvider(
+        IKeyRingProvider inner,
+        IKeyManager keyManager,
+        Saml2BearerRedisXmlRepository repository,
+        IOptions<KeyManagementOptions> keyManagementOptions,
+        ILogger logger)
+    {
+        _inner = inner;
+        _keyManager = keyManager;
+        _repository = repository;
+        _keyManagementOptions = keyManagementOptions;
+        _logger = logger;
+    }
+
+    public IKeyRing GetCurrentKeyRing()
+    {
+        var ring = _inner.GetCurrentKeyRing();
+        if (!IsActive)
+        {
+            return ring;
+        }
+
+        var current = Volatile.Read(ref _current);
+        if (current is not null && ReferenceEquals(current.Inner, ring))
+        {
+            return current;
+        }
+
+        current = new SharedKeyRing(ring, this);
+        Volatile.Write(ref _current, current);
+        return current;
+    }
+
+    /// <summary>Whether the key ring is kept in this package's repository (not one the application set).</summary>
+    private bool IsActive
+    {
+        get
+        {
+            var active = Volatile.Read(ref _active);
+            if (active < 0)
+            {
+                active = ReferenceEquals(_keyManagementOptions.Value.XmlRepository, _repository) ? 1 : 0;
+                Volatile.Write(ref _active, active);
+            }
+
+            return active == 1;
+        }
+    }
+
+    /// <summary>The encryptor of a key the loaded ring lacks, from the shared ring; <see langword="null"/> if it is not there.</summary>
+    private IAuthenticatedEncryptor? FindKey(Guid keyId, out bool isRevoked)
+    {
+        if (_loaded.TryGetValue(keyId, out var loaded))
+        {
+            isRevoked = loaded.IsRevoked;
+            return loaded.Encryptor;
+        }
+
+        isRevoked = false;
+        lock (_lookupGate)
+        {
+            if (_loaded.TryGetValue(keyId, out loaded))
+            {
+                isRevoked = loaded.IsRevoked;
+                return loaded.Encryptor;
+            }
+
+            try
+            {
+                // Looked up before and not found: again only once the list has changed (one LLEN).
+                var storedCount = _repository.StoredCount();
+                if (_notFound.TryGetValue(keyId, out var countThen) && countThen == storedCount)
+                {
+                    return null;
+                }
+
+                // This instance's own keys first, if the ring was lost: then the instance that wrote
+                // with the unknown key can read this one's data too.
+                _repository.Restore();
+                var key = _keyManager.GetAllKeys().FirstOrDefault(k => k.KeyId == keyId);
+                var encryptor = key?.CreateEncryptor();
+                if (key is null || encryptor is null)
+                {
+                    if (_notFound.Count >= NotFoundLimit)
+                    {
+                        _notFound.Clear();
+                    }
+
+                    _notFound[keyId] = _repository.StoredCount();
+                    Saml2BearerRedisLog.KeyRingKeyNotFound(_logger, keyId);
+                    return null;
+                }
+
+                _notFound.Remove(keyId);
+                _loaded[keyId] = new LoadedKey(encryptor, key.IsRevoked);
+                Saml2BearerRedisLog.KeyRingKeyLoaded(_logger, keyId);
+                isRevoked = key.IsRevoked;
+                return encryptor;
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Redis down or an unreadable ring: the data is undecryptable now, as without this lookup.
+                Saml2BearerRedisLog.KeyRingReadFailed(_logger, exception.GetType().Name, keyId);
+                return null;
+            }
+        }
+    }
+
+    private sealed record LoadedKey(IAuthenticatedEncryptor Encryptor, bool IsRevoked);
+
+    /// <summary>The loaded ring, with the shared ring behind it for key ids it lacks.</summary>
+    private sealed class SharedKeyRing : IKeyRing
+    {
+        private readonly Saml2BearerRedisKeyRingProvider _provider;
+
+        public SharedKeyRing(IKeyRing inner, Saml2BearerRedisKeyRingProvider provider)
+        {
+            Inner = inner;
+            _provider = provider;
+        }
+
+        public IKeyRing Inner { get; }
+
+        public IAuthenticatedEncryptor? DefaultAuthenticatedEncryptor => Inner.DefaultAuthenticatedEncryptor;
+
+        public Guid DefaultKeyId => Inner.DefaultKeyId;
+
+        public IAuthenticatedEncryptor? GetAuthenticatedEncryptorByKeyId(Guid keyId, out bool isRevoked) =>
+            Inner.GetAuthenticatedEncryptorByKeyId(keyId, out isRevoked) ?? _provider.FindKey(keyId, out isRevoked);
+    }
+}

@@ -262,6 +262,6 @@ public sealed partial class RedisTokenCacheTests : IClassFixture<RedisServerFixt
     [GeneratedRegex("^saml2bearer:[0-9a-f]{64}$")]
     private static partial Regex TokenEntryKey();
 
-    [GeneratedRegex("^saml2bearer:([0-9a-f]{64}|lock:[0-9a-f]{64}|dataprotection-keys)$")]
+    [GeneratedRegex("^saml2bearer:([0-9a-f]{64}|lock:[0-9a-f]{64}|dataprotection-keys(:lock)?)$")]
     private static partial Regex AllowedKey();
 }

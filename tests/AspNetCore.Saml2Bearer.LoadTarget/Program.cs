@@ -150,7 +150,7 @@ static async Task<int> SoakAsync(string[] args)
     // subjects evicted from memory and read them back from Redis (or, without Redis, exchange again), while
     // the assertion cache churns at its limit. RSS must level off once both caches are full.
     Console.WriteLine($"soak: {durationSeconds:N0} s, {subjects:N0} subjects in turn, TokenCacheSizeLimit and AssertionCacheSizeLimit {limit:N0}, L2 {(redis is null ? "none" : "Redis " + redis)}, sample every {sampleSeconds} s, plateau bound {boundPercent}% RSS growth over the second half");
-    Console.WriteLine($"{"seconds",8} {"requests",10} {"rounds",7} {"heap MB",8} {"RSS MB",8} {"exchanges",10} {"req/s",7}");
+    Console.WriteLine($"{"seconds",8} {"requests",10} {"rounds",7} {"heap MB",8} {"GC committed MB",16} {"RSS MB",8} {"exchanges",10} {"req/s",7}");
     var samples = new List<(double Seconds, long Requests, long Heap, long Rss)>();
     using var process = Process.GetCurrentProcess();
     var failures = 0;
@@ -188,7 +188,8 @@ static async Task<int> SoakAsync(string[] args)
         process.Refresh();
         var seconds = stopwatch.Elapsed.TotalSeconds;
         samples.Add((seconds, done, heap, process.WorkingSet64));
-        Console.WriteLine($"{seconds,8:F0} {done,10:N0} {(double)done / subjects,7:F1} {heap / 1048576.0,8:F1} {process.WorkingSet64 / 1048576.0,8:F1} {tokenService.ExchangeCount,10:N0} {done / seconds,7:F0}");
+        var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        Console.WriteLine($"{seconds,8:F0} {done,10:N0} {(double)done / subjects,7:F1} {heap / 1048576.0,8:F1} {committed / 1048576.0,16:F1} {process.WorkingSet64 / 1048576.0,8:F1} {tokenService.ExchangeCount,10:N0} {done / seconds,7:F0}");
     }
 
     directory.Delete(recursive: true);
@@ -198,13 +199,18 @@ static async Task<int> SoakAsync(string[] args)
         return 1;
     }
 
+    // Single samples of RSS swing with each full GC; compare the mean of the second quarter of the run
+    // with the mean of the last quarter (the second half's growth, smoothed).
     var first = samples[0];
     var middle = samples[(samples.Count - 1) / 2];
     var end = samples[^1];
-    var rssGrowth = 100.0 * (end.Rss - middle.Rss) / middle.Rss;
-    var heapGrowth = 100.0 * (end.Heap - middle.Heap) / middle.Heap;
+    var quarter = Math.Max(1, samples.Count / 4);
+    var secondQuarter = samples.Skip(samples.Count / 2 - quarter).Take(quarter).ToArray();
+    var lastQuarter = samples.Skip(samples.Count - quarter).ToArray();
+    var rssGrowth = 100.0 * (lastQuarter.Average(s => s.Rss) - secondQuarter.Average(s => s.Rss)) / secondQuarter.Average(s => s.Rss);
+    var heapGrowth = 100.0 * (lastQuarter.Average(s => s.Heap) - secondQuarter.Average(s => s.Heap)) / secondQuarter.Average(s => s.Heap);
     static string Mb(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
-    Console.WriteLine($"RSS MB: start ({first.Seconds:F0} s) {Mb(first.Rss)}, middle ({middle.Seconds:F0} s) {Mb(middle.Rss)}, end ({end.Seconds:F0} s) {Mb(end.Rss)}; second half {rssGrowth:+0.0;-0.0}%, peak {Mb(samples.Max(s => s.Rss))}");
+    Console.WriteLine($"RSS MB: start ({first.Seconds:F0} s) {Mb(first.Rss)}, middle ({middle.Seconds:F0} s) {Mb(middle.Rss)}, end ({end.Seconds:F0} s) {Mb(end.Rss)}; second half (mean of the last quarter against the second) {rssGrowth:+0.0;-0.0}%, peak {Mb(samples.Max(s => s.Rss))}");
     Console.WriteLine($"heap MB: start {Mb(first.Heap)}, middle {Mb(middle.Heap)}, end {Mb(end.Heap)}; second half {heapGrowth:+0.0;-0.0}%");
     Console.WriteLine($"requests: {done:N0} over {subjects:N0} subjects ({(double)done / subjects:F1} rounds), failed: {failures}, exchanges: {tokenService.ExchangeCount:N0}");
     var exchangesExpected = Math.Min(done, subjects);

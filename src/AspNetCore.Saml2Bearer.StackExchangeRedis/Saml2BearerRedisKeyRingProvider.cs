@@ -13,22 +13,20 @@ namespace AspNetCore.Saml2Bearer.StackExchangeRedis;
 /// unknown key id only in the first 2 minutes after start: a long-running instance cannot otherwise read
 /// what an instance restarted after a Redis flush (with a new key) protects. Here, a key id the loaded
 /// ring lacks is looked up in the repository (after writing back this instance's keys if the ring was
-/// lost, <see cref="Saml2BearerRedisXmlRepository.Restore"/>): once per key id, and again only when the
-/// list in Redis has changed since. Protecting still uses the loaded ring's default key. Only active
+/// lost, <see cref="Saml2BearerRedisXmlRepository.Restore"/>), the ring read again only when the list
+/// in Redis has grown since. Protecting still uses the loaded ring's default key. Only active
 /// while the key ring is in <see cref="Saml2BearerRedisXmlRepository"/>.
 /// </summary>
 internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
 {
-    /// <summary>How many unknown key ids are remembered as not found; past that the memory starts again.</summary>
-    private const int NotFoundLimit = 64;
-
     private readonly IKeyRingProvider _inner;
     private readonly IKeyManager _keyManager;
     private readonly Saml2BearerRedisXmlRepository _repository;
     private readonly IOptions<KeyManagementOptions> _keyManagementOptions;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Guid, LoadedKey> _loaded = new();
-    private readonly Dictionary<Guid, long> _notFound = [];
+    private Dictionary<Guid, IKey> _sharedKeys = [];
+    private long _storedCountAtLastRead = -1;
     private readonly Lock _lookupGate = new();
     private SharedKeyRing? _current;
     private int _active = -1;
@@ -82,7 +80,12 @@ internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
         }
     }
 
-    /// <summary>The encryptor of a key the loaded ring lacks, from the shared ring; <see langword="null"/> if it is not there.</summary>
+    /// <summary>
+    /// The encryptor of a key the loaded ring lacks, from the shared ring; <see langword="null"/> if it is
+    /// not there. The list in Redis only grows (keys and revocations are appended), so the ring is read
+    /// again only when its length changed since the last read: a key id that is in no ring (another
+    /// application's data, or forged) costs one <c>LLEN</c>, not a read and parse of the ring.
+    /// </summary>
     private IAuthenticatedEncryptor? FindKey(Guid keyId, out bool isRevoked)
     {
         if (_loaded.TryGetValue(keyId, out var loaded))
@@ -92,52 +95,51 @@ internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
         }
 
         isRevoked = false;
-        lock (_lookupGate)
+        try
         {
-            if (_loaded.TryGetValue(keyId, out loaded))
+            var storedCount = _repository.StoredCount();
+            lock (_lookupGate)
             {
-                isRevoked = loaded.IsRevoked;
-                return loaded.Encryptor;
-            }
-
-            try
-            {
-                // Looked up before and not found: again only once the list has changed (one LLEN).
-                var storedCount = _repository.StoredCount();
-                if (_notFound.TryGetValue(keyId, out var countThen) && countThen == storedCount)
+                if (_loaded.TryGetValue(keyId, out loaded))
                 {
-                    return null;
+                    isRevoked = loaded.IsRevoked;
+                    return loaded.Encryptor;
                 }
 
-                // This instance's own keys first, if the ring was lost: then the instance that wrote
-                // with the unknown key can read this one's data too.
-                _repository.Restore();
-                var key = _keyManager.GetAllKeys().FirstOrDefault(k => k.KeyId == keyId);
-                var encryptor = key?.CreateEncryptor();
-                if (key is null || encryptor is null)
+                if (storedCount != _storedCountAtLastRead)
                 {
-                    if (_notFound.Count >= NotFoundLimit)
+                    // This instance's own keys first, if the ring was lost: then the instance that wrote
+                    // with the unknown key can read this one's data too.
+                    _repository.Restore();
+                    var keys = new Dictionary<Guid, IKey>();
+                    foreach (var key in _keyManager.GetAllKeys())
                     {
-                        _notFound.Clear();
+                        keys.TryAdd(key.KeyId, key);
                     }
 
-                    _notFound[keyId] = _repository.StoredCount();
+                    _sharedKeys = keys;
+                    _storedCountAtLastRead = _repository.StoredCount();
+                }
+
+                if (!_sharedKeys.TryGetValue(keyId, out var found) || found.CreateEncryptor() is not { } encryptor)
+                {
                     Saml2BearerRedisLog.KeyRingKeyNotFound(_logger, keyId);
                     return null;
                 }
 
-                _notFound.Remove(keyId);
-                _loaded[keyId] = new LoadedKey(encryptor, key.IsRevoked);
+                // A revocation appended later takes effect with Data Protection's next reload of the ring
+                // (24 hours), as for the keys of the loaded ring.
+                _loaded[keyId] = new LoadedKey(encryptor, found.IsRevoked);
                 Saml2BearerRedisLog.KeyRingKeyLoaded(_logger, keyId);
-                isRevoked = key.IsRevoked;
+                isRevoked = found.IsRevoked;
                 return encryptor;
             }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // Redis down or an unreadable ring: the data is undecryptable now, as without this lookup.
-                Saml2BearerRedisLog.KeyRingReadFailed(_logger, exception.GetType().Name, keyId);
-                return null;
-            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Redis down or an unreadable ring: the data is undecryptable now, as without this lookup.
+            Saml2BearerRedisLog.KeyRingReadFailed(_logger, exception.GetType().Name, keyId);
+            return null;
         }
     }
 

@@ -17,6 +17,6 @@ internal static partial class Saml2BearerRedisLog
     [LoggerMessage(1303, LogLevel.Debug, "Data Protection key {KeyId} is not in the shared key ring either; data protected with it cannot be decrypted here.", EventName = "KeyRingKeyNotFound")]
     public static partial void KeyRingKeyNotFound(ILogger logger, Guid keyId);
 
-    [LoggerMessage(1304, LogLevel.Warning, "The shared Data Protection key ring could not be read ({ErrorType}); data protected with key {KeyId} cannot be decrypted now.", EventName = "KeyRingReadFailed")]
+    [LoggerMessage(1304, LogLevel.Debug, "The shared Data Protection key ring could not be read ({ErrorType}); data protected with key {KeyId} cannot be decrypted now.", EventName = "KeyRingReadFailed")]
     public static partial void KeyRingReadFailed(ILogger logger, string errorType, Guid keyId);
 }

@@ -1,6 +1,7 @@
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.StackExchangeRedis;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,28 @@ public sealed class Saml2BearerRedisRegistrationTests
         Assert.IsAssignableFrom<RedisCache>(provider.GetRequiredService<IDistributedCache>());
         Assert.NotNull(provider.GetRequiredService<IOptions<RedisCacheOptions>>().Value.ConnectionMultiplexerFactory);
         Assert.Equal("Saml2BearerRedisXmlRepository", provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository?.GetType().Name);
+    }
+
+    [Fact]
+    public void AddSaml2BearerRedis_CalledTwice_PutsOneSharedKeyRingProviderInFrontOfDataProtections()
+    {
+        var services = new ServiceCollection().AddSaml2BearerRedis(Unreachable).AddSaml2BearerRedis(Unreachable);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Single(services, d => d.ServiceType == typeof(IKeyRingProvider));
+        Assert.Equal("Saml2BearerRedisKeyRingProvider", provider.GetRequiredService<IKeyRingProvider>().GetType().Name);
+    }
+
+    [Fact]
+    public void AddSaml2BearerRedis_KeyRingProviderOfTheApplication_IsLeftAlone()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IKeyRingProvider>(_ => throw new InvalidOperationException("not resolved here"));
+        services.AddSaml2BearerRedis(Unreachable);
+
+        var descriptor = Assert.Single(services, d => d.ServiceType == typeof(IKeyRingProvider));
+        Assert.NotNull(descriptor.ImplementationFactory);
+        Assert.Null(descriptor.ImplementationType);
     }
 
     [Fact]

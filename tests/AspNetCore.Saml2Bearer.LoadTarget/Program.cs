@@ -150,7 +150,7 @@ static async Task<int> SoakAsync(string[] args)
     // subjects evicted from memory and read them back from Redis (or, without Redis, exchange again), while
     // the assertion cache churns at its limit. RSS must level off once both caches are full.
     Console.WriteLine($"soak: {durationSeconds:N0} s, {subjects:N0} subjects in turn, TokenCacheSizeLimit and AssertionCacheSizeLimit {limit:N0}, L2 {(redis is null ? "none" : "Redis " + redis)}, sample every {sampleSeconds} s, plateau bound {boundPercent}% RSS growth over the second half");
-    Console.WriteLine($"{"seconds",8} {"requests",10} {"rounds",7} {"heap MB",8} {"GC committed MB",16} {"RSS MB",8} {"exchanges",10} {"req/s",7}");
+    Console.WriteLine($"{"seconds",8} {"requests",10} {"rounds",7} {"heap MB",8} {"GC committed MB",16} {"RSS MB",8} {"RSS-GC MB",10} {"exchanges",10} {"req/s",7}");
     var samples = new List<(double Seconds, long Requests, long Heap, long Rss)>();
     using var process = Process.GetCurrentProcess();
     var failures = 0;
@@ -189,7 +189,7 @@ static async Task<int> SoakAsync(string[] args)
         var seconds = stopwatch.Elapsed.TotalSeconds;
         samples.Add((seconds, done, heap, process.WorkingSet64));
         var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
-        Console.WriteLine($"{seconds,8:F0} {done,10:N0} {(double)done / subjects,7:F1} {heap / 1048576.0,8:F1} {committed / 1048576.0,16:F1} {process.WorkingSet64 / 1048576.0,8:F1} {tokenService.ExchangeCount,10:N0} {done / seconds,7:F0}");
+        Console.WriteLine($"{seconds,8:F0} {done,10:N0} {(double)done / subjects,7:F1} {heap / 1048576.0,8:F1} {committed / 1048576.0,16:F1} {process.WorkingSet64 / 1048576.0,8:F1} {(process.WorkingSet64 - committed) / 1048576.0,10:F1} {tokenService.ExchangeCount,10:N0} {done / seconds,7:F0}");
     }
 
     directory.Delete(recursive: true);

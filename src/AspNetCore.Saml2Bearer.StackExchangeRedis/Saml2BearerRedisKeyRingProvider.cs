@@ -14,8 +14,10 @@ namespace AspNetCore.Saml2Bearer.StackExchangeRedis;
 /// what an instance restarted after a Redis flush (with a new key) protects. Here, a key id the loaded
 /// ring lacks is looked up in the repository (after writing back this instance's keys if the ring was
 /// lost, <see cref="Saml2BearerRedisXmlRepository.Restore"/>), the ring read again only when the list
-/// in Redis has grown since. Protecting still uses the loaded ring's default key. Only active
-/// while the key ring is in <see cref="Saml2BearerRedisXmlRepository"/>.
+/// in Redis has grown since. Protecting still uses the loaded ring's default key. With a key ring of the
+/// application's (not in <see cref="Saml2BearerRedisXmlRepository"/>) only Data Protection's own
+/// behaviour is kept, which its provider loses behind this one: a lookup for an unknown key id in the
+/// first 2 minutes.
 /// </summary>
 internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
 {
@@ -27,6 +29,9 @@ internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
     private readonly ConcurrentDictionary<Guid, LoadedKey> _loaded = new();
     private Dictionary<Guid, IKey> _sharedKeys = [];
     private long _storedCountAtLastRead = -1;
+
+    // Data Protection's own window (KeyRingProvider: 2 minutes after it is made, on its clock, DateTime.UtcNow).
+    private readonly DateTime _autoRefreshWindowEnd = DateTime.UtcNow.AddMinutes(2);
     private readonly Lock _lookupGate = new();
     private SharedKeyRing? _current;
     private int _active = -1;
@@ -47,12 +52,10 @@ internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
 
     public IKeyRing GetCurrentKeyRing()
     {
+        // Always wrapped: Data Protection reloads its ring for an unknown key id in its first 2 minutes
+        // only when it sees its own provider, so with a ring of the application's this wrapper keeps that
+        // window (and no more).
         var ring = _inner.GetCurrentKeyRing();
-        if (!IsActive)
-        {
-            return ring;
-        }
-
         var current = Volatile.Read(ref _current);
         if (current is not null && ReferenceEquals(current.Inner, ring))
         {
@@ -95,9 +98,15 @@ internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
         }
 
         isRevoked = false;
+        var active = IsActive;
+        if (!active && DateTime.UtcNow >= _autoRefreshWindowEnd)
+        {
+            return null;
+        }
+
         try
         {
-            var storedCount = _repository.StoredCount();
+            var storedCount = active ? _repository.StoredCount() : -1;
             lock (_lookupGate)
             {
                 if (_loaded.TryGetValue(keyId, out loaded))
@@ -106,11 +115,15 @@ internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
                     return loaded.Encryptor;
                 }
 
-                if (storedCount != _storedCountAtLastRead)
+                if (!active || storedCount != _storedCountAtLastRead)
                 {
                     // This instance's own keys first, if the ring was lost: then the instance that wrote
                     // with the unknown key can read this one's data too.
-                    _repository.Restore();
+                    if (active)
+                    {
+                        _repository.Restore();
+                    }
+
                     var keys = new Dictionary<Guid, IKey>();
                     foreach (var key in _keyManager.GetAllKeys())
                     {
@@ -118,7 +131,7 @@ internal sealed class Saml2BearerRedisKeyRingProvider : IKeyRingProvider
                     }
 
                     _sharedKeys = keys;
-                    _storedCountAtLastRead = _repository.StoredCount();
+                    _storedCountAtLastRead = active ? _repository.StoredCount() : -1;
                 }
 
                 if (!_sharedKeys.TryGetValue(keyId, out var found) || found.CreateEncryptor() is not { } encryptor)

@@ -1,5 +1,6 @@
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.StackExchangeRedis;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
 using Microsoft.Extensions.Caching.Distributed;
@@ -49,6 +50,47 @@ public sealed class Saml2BearerRedisRegistrationTests
         var descriptor = Assert.Single(services, d => d.ServiceType == typeof(IKeyRingProvider));
         Assert.NotNull(descriptor.ImplementationFactory);
         Assert.Null(descriptor.ImplementationType);
+    }
+
+    [Fact]
+    public void AddSaml2BearerRedis_KeyRingOfTheApplication_KeepsDataProtectionsReloadForKeysAddedByAnotherInstance()
+    {
+        // Data Protection reloads its ring for an unknown key id in its first 2 minutes only when it sees
+        // its own provider; behind the shared key ring provider that must still hold.
+        var directory = Directory.CreateTempSubdirectory("saml2bearer-keys-");
+        try
+        {
+            using var writer = ApplicationKeyRingServices(directory);
+            using var reader = ApplicationKeyRingServices(directory);
+            var readerProtector = reader.GetRequiredService<IDataProtectionProvider>().CreateProtector("p");
+            var writerProtector = writer.GetRequiredService<IDataProtectionProvider>().CreateProtector("p");
+            Assert.Equal([1], readerProtector.Unprotect(writerProtector.Protect([1])));
+
+            // A key added after the reader loaded its ring, and an instance started since that protects with it.
+            var now = DateTimeOffset.UtcNow;
+            var newKey = writer.GetRequiredService<IKeyManager>().CreateNewKey(now, now.AddDays(90));
+            using var restarted = ApplicationKeyRingServices(directory);
+            var protectedWithNewKey = restarted.GetRequiredService<IDataProtectionProvider>().CreateProtector("p").Protect([2]);
+            Assert.Equal(newKey.KeyId, new Guid(protectedWithNewKey.AsSpan(4, 16)));
+
+            Assert.Equal([2], readerProtector.Unprotect(protectedWithNewKey));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static ServiceProvider ApplicationKeyRingServices(DirectoryInfo directory)
+    {
+        var services = new ServiceCollection();
+        services.AddSaml2BearerRedis(options =>
+        {
+            options.Configuration = Unreachable;
+            options.DataProtectionKeysKey = null;
+        });
+        services.AddDataProtection().PersistKeysToFileSystem(directory).SetApplicationName("registration-tests");
+        return services.BuildServiceProvider();
     }
 
     [Fact]

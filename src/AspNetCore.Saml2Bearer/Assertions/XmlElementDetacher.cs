@@ -84,12 +84,6 @@ internal static class XmlElementDetacher
         return copy;
     }
 
-    /// <summary>
-    /// <see cref="Detach"/>, written as UTF-8 bytes that load back into the same tree: what the validator
-    /// reads when the element had come alone.
-    /// </summary>
-    public static byte[] DetachToBytes(XmlElement element) => ToBytes(Detach(element));
-
     /// <summary>A detached document written as UTF-8 bytes that load back into the same tree.</summary>
     public static byte[] ToBytes(XmlDocument document)
     {

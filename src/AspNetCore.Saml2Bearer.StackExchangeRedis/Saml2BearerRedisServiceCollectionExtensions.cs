@@ -2,9 +2,12 @@ using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.StackExchangeRedis;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -50,7 +53,10 @@ public static class Saml2BearerRedisServiceCollectionExtensions
         services.AddStackExchangeRedisCache(static _ => { });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisCacheOptions>, Saml2BearerRedisConfigureCache>());
         services.AddDataProtection();
+        services.TryAddSingleton<Saml2BearerRedisXmlRepository>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KeyManagementOptions>, Saml2BearerRedisConfigureKeyRing>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Saml2BearerRedisKeyRingGuard>());
+        ShareKeysAddedByOtherInstances(services);
         services.TryAddSingleton<ISaml2BearerExchangeLock, Saml2BearerRedisExchangeLock>();
         AddReplayStore(services);
         return services;
@@ -113,4 +119,27 @@ public static class Saml2BearerRedisServiceCollectionExtensions
     // Replace, not TryAdd: AddSaml2Bearer and AddSaml2BearerGrant register the in-memory store, before or after this.
     private static void AddReplayStore(IServiceCollection services) =>
         services.Replace(ServiceDescriptor.Singleton<ISaml2AssertionReplayStore, Saml2BearerRedisAssertionReplayStore>());
+
+    /// <summary>
+    /// Puts <see cref="Saml2BearerRedisKeyRingProvider"/> in front of Data Protection's key ring provider,
+    /// so that keys other instances add to the shared ring are read without waiting for the 24-hour
+    /// reload. Left alone when the application registered a key ring provider of its own.
+    /// </summary>
+    private static void ShareKeysAddedByOtherInstances(IServiceCollection services)
+    {
+        var descriptor = services.LastOrDefault(static d => d.ServiceType == typeof(IKeyRingProvider));
+        if (descriptor is not { ImplementationType: { } implementation, Lifetime: ServiceLifetime.Singleton, IsKeyedService: false }
+            || implementation.Assembly != typeof(IKeyRingProvider).Assembly)
+        {
+            return;
+        }
+
+        services.Remove(descriptor);
+        services.AddSingleton<IKeyRingProvider>(provider => new Saml2BearerRedisKeyRingProvider(
+            (IKeyRingProvider)ActivatorUtilities.CreateInstance(provider, implementation),
+            provider.GetRequiredService<IKeyManager>(),
+            provider.GetRequiredService<Saml2BearerRedisXmlRepository>(),
+            provider.GetRequiredService<IOptions<KeyManagementOptions>>(),
+            (provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Saml2BearerRedisKeyRingProvider>()));
+    }
 }

@@ -42,7 +42,7 @@ public static class AuthorizationServerApp
         builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 
-        var options = new AuthorizationServerOptions();
+        var options = new AuthorizationServerOptions { Redis = builder.Configuration.GetConnectionString("Redis") };
         builder.Configuration.GetSection(AuthorizationServerOptions.SectionName).Bind(options);
         configure?.Invoke(options);
         options.Validate();
@@ -60,6 +60,16 @@ public static class AuthorizationServerApp
             db.UseSqlite(connectionString);
             db.UseOpenIddict();
         });
+
+        // Replayed assertions are refused across the server's instances: in Redis when configured, else in the database.
+        if (!string.IsNullOrWhiteSpace(options.Redis))
+        {
+            builder.Services.AddSaml2BearerRedisReplayStore(options.Redis);
+        }
+        else
+        {
+            builder.Services.AddSaml2BearerDbContextReplayStore<AuthorizationServerDbContext>();
+        }
 
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthorizationServerDbContext>())

@@ -46,6 +46,13 @@ public sealed class AuthorizationServerOptions
     /// <summary>The resource (access token audience) attached to every access token, or <see langword="null"/>.</summary>
     public string? Resource { get; set; }
 
+    /// <summary>
+    /// A StackExchange.Redis configuration string. When set, the instances of the server refuse replayed
+    /// assertions through Redis; otherwise through the database (the table of used assertions), which
+    /// instances on one database share. Default: <c>ConnectionStrings:Redis</c>, else none.
+    /// </summary>
+    public string? Redis { get; set; }
+
     /// <summary>The access token lifetime. Default: OpenIddict's (one hour).</summary>
     public TimeSpan? AccessTokenLifetime { get; set; }
 

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -10,11 +11,46 @@ namespace AuthorizationServer;
 /// </summary>
 internal sealed class AuthorizationServerSeeder(IServiceProvider services, AuthorizationServerOptions options) : IHostedLifecycleService
 {
+    /// <summary>
+    /// A database created before the replay table existed gets it (EnsureCreated only creates a database
+    /// that has no tables at all): its statements are taken from the model's own create script.
+    /// </summary>
+    private static async Task AddReplayTableAsync(AuthorizationServerDbContext database, CancellationToken cancellationToken)
+    {
+        const string table = Microsoft.EntityFrameworkCore.Saml2BearerModelBuilderExtensions.DefaultTableName;
+        var connection = database.Database.GetDbConnection();
+        await database.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var exists = connection.CreateCommand();
+            exists.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'";
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                return;
+            }
+
+            foreach (var statement in database.Database.GenerateCreateScript().Split(';'))
+            {
+                if (statement.Contains('"' + table + '"', StringComparison.Ordinal))
+                {
+                    await using var create = connection.CreateCommand();
+                    create.CommandText = statement;
+                    await create.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            await database.Database.CloseConnectionAsync();
+        }
+    }
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<AuthorizationServerDbContext>();
         await database.Database.EnsureCreatedAsync(cancellationToken);
+        await AddReplayTableAsync(database, cancellationToken);
 
         var scopeManager = scope.ServiceProvider.GetRequiredService<IOpenIddictScopeManager>();
         foreach (var name in options.AllScopes)

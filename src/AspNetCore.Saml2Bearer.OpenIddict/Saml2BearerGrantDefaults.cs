@@ -50,6 +50,12 @@ public static class Saml2BearerGrantDefaults
     /// <summary>The error description returned when an assertion ID is presented a second time.</summary>
     public const string ReplayedAssertionDescription = "The SAML 2.0 assertion has already been used.";
 
+    /// <summary>
+    /// The error description returned (with <c>temporarily_unavailable</c>, HTTP 503) when the replay store
+    /// cannot tell whether the assertion was used before: the client may retry the same assertion.
+    /// </summary>
+    public const string ReplayCheckUnavailableDescription = "The SAML 2.0 assertion could not be checked for replay; try again later.";
+
     /// <summary>Whether <paramref name="grantType"/> is one of the RFC 7522 grant types this grant handles.</summary>
     internal static bool IsSaml2BearerGrant(string? grantType) =>
         string.Equals(grantType, GrantType, StringComparison.Ordinal) || string.Equals(grantType, Saml11GrantType, StringComparison.Ordinal);

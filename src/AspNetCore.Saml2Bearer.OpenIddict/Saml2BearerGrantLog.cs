@@ -28,4 +28,8 @@ internal static partial class Saml2BearerGrantLog
     [LoggerMessage(EventId = 5, EventName = "Saml2BearerGrantActorTokenRefused", Level = LogLevel.Information,
         Message = "SAML token exchange rejected for client {ClientId}: an actor_token was sent, and delegation is not supported.")]
     public static partial void ActorTokenRefused(ILogger logger, string? clientId);
+
+    [LoggerMessage(EventId = 6, EventName = "Saml2BearerGrantReplayStoreUnavailable", Level = LogLevel.Warning,
+        Message = "SAML 2.0 bearer grant refused for client {ClientId} (temporarily_unavailable): the replay store could not record the assertion of issuer {Issuer} ({ExceptionType}).")]
+    public static partial void ReplayStoreUnavailable(ILogger logger, string? clientId, string issuer, string exceptionType);
 }

@@ -79,6 +79,12 @@ public sealed class Saml2BearerGrantOptions
                 $"{nameof(Assertion)}.{nameof(Saml2AssertionValidationParameters.IdentityProviders)} is empty: configure at least one trusted identity provider.");
         }
 
+        if (Assertion.EnforceOneTimeUse)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(Assertion)}.{nameof(Saml2AssertionValidationParameters.EnforceOneTimeUse)} is for resource servers: the grant already refuses every replayed assertion ID, OneTimeUse or not. Leave it off.");
+        }
+
         if (AllowedScopes.Any(string.IsNullOrEmpty) || Resources.Any(string.IsNullOrEmpty))
         {
             throw new InvalidOperationException($"{nameof(AllowedScopes)} and {nameof(Resources)} must not hold empty values.");

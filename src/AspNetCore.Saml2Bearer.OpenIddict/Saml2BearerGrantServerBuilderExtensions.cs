@@ -33,7 +33,9 @@ public static class Saml2BearerGrantServerBuilderExtensions
             .Validate(ValidateOptions)
             .ValidateOnStart();
         builder.Services.TryAddSingleton<Saml2BearerGrantValidatorProvider>();
-        builder.Services.TryAddSingleton<ISaml2AssertionReplayStore, MemorySaml2AssertionReplayStore>();
+        // One instance's memory; a cluster registers a shared store (Redis, EF Core) before or after this call.
+        builder.Services.TryAddSingleton<ISaml2AssertionReplayStore>(static services =>
+            new MemorySaml2AssertionReplayStore(services.GetRequiredService<IOptions<Saml2BearerGrantOptions>>().Value.Assertion.TimeProvider));
 
         // The SAML 1.1 grant type exists only when the options (configured later) allow SAML 1.1.
         builder.Services.AddOptions<OpenIddict.Server.OpenIddictServerOptions>()
@@ -59,7 +61,8 @@ public static class Saml2BearerGrantServerBuilderExtensions
             .AllowCustomFlow(Saml2BearerGrantDefaults.GrantType)
             .AddEventHandler(SkipSamlSubjectTokenValidation.Descriptor)
             .AddEventHandler(ValidateSaml2BearerTokenRequest.Descriptor)
-            .AddEventHandler(HandleSaml2BearerTokenRequest.Descriptor);
+            .AddEventHandler(HandleSaml2BearerTokenRequest.Descriptor)
+            .AddEventHandler(AttachSaml2BearerUnavailableStatus.Descriptor);
     }
 
     private static void AddOnce(ICollection<string> values, string value)

@@ -10,7 +10,8 @@ namespace AspNetCore.Saml2Bearer.OpenIddict;
 /// Validates a token request of the SAML 2.0 bearer grant after OpenIddict has authenticated the
 /// client: the assertion is present, decodes, passes RFC 7522 section 3, and has not been used before.
 /// Every rejection is <c>invalid_grant</c> (or <c>invalid_request</c> for a missing parameter) with a
-/// fixed description.
+/// fixed description; a replay store that cannot answer refuses the grant with
+/// <c>temporarily_unavailable</c> (HTTP 503), never accepting the assertion unchecked.
 /// </summary>
 internal sealed class ValidateSaml2BearerTokenRequest : IOpenIddictServerHandler<ValidateTokenRequestContext>
 {
@@ -88,7 +89,21 @@ internal sealed class ValidateSaml2BearerTokenRequest : IOpenIddictServerHandler
 
         // The validator accepts the assertion until ValidTo plus the clock skew: remember it that long.
         var rememberUntil = assertion.ValidTo + validator.Parameters.ClockSkew;
-        if (!await _replayStore.TryAddAsync(assertion.Issuer, assertion.Id, rememberUntil, context.CancellationToken).ConfigureAwait(false))
+        bool firstUse;
+        try
+        {
+            firstUse = await _replayStore.TryAddAsync(assertion.Issuer, assertion.Id, rememberUntil, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+        {
+            // Redis or the database is down or slow: a temporary error the client may retry, not a verdict on
+            // the assertion. Only the type is logged: a store's message could quote a key or a host.
+            Saml2BearerGrantLog.ReplayStoreUnavailable(_logger, context.ClientId, assertion.Issuer, exception.GetType().Name);
+            context.Reject(OpenIddictConstants.Errors.TemporarilyUnavailable, Saml2BearerGrantDefaults.ReplayCheckUnavailableDescription);
+            return;
+        }
+
+        if (!firstUse)
         {
             Saml2BearerGrantLog.AssertionReplayed(_logger, context.ClientId, assertion.Issuer);
             context.Reject(OpenIddictConstants.Errors.InvalidGrant, Saml2BearerGrantDefaults.ReplayedAssertionDescription);

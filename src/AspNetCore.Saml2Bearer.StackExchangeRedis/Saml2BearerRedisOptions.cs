@@ -2,12 +2,16 @@ namespace AspNetCore.Saml2Bearer.StackExchangeRedis;
 
 /// <summary>
 /// How <c>AddSaml2BearerRedis</c> uses Redis: one connection for the token cache's second level, the Data
-/// Protection key ring and the cross-instance exchange lock.
+/// Protection key ring, the cross-instance exchange lock and the assertion replay store (which
+/// <c>AddSaml2BearerRedisReplayStore</c> registers alone, for an authorization server).
 /// </summary>
 public sealed class Saml2BearerRedisOptions
 {
     /// <summary>The default <see cref="DataProtectionKeysKey"/>.</summary>
     public const string DefaultDataProtectionKeysKey = "saml2bearer:dataprotection-keys";
+
+    /// <summary>The default <see cref="ReplayKeyPrefix"/>.</summary>
+    public const string DefaultReplayKeyPrefix = "saml2bearer:replay:";
 
     /// <summary>
     /// The StackExchange.Redis configuration string (e.g. <c>localhost:6379</c>, or the value of
@@ -28,4 +32,12 @@ public sealed class Saml2BearerRedisOptions
     /// it (configure it yourself, e.g. on durable storage). Default: <see cref="DefaultDataProtectionKeysKey"/>.
     /// </summary>
     public string? DataProtectionKeysKey { get; set; } = DefaultDataProtectionKeysKey;
+
+    /// <summary>
+    /// The prefix of the replay store's keys: each used assertion is this prefix followed by the SHA-256
+    /// (lowercase hex) of its issuer and ID, living until the assertion expires. Give each authorization
+    /// server its own prefix when several share one Redis but not their assertions. Default:
+    /// <see cref="DefaultReplayKeyPrefix"/>.
+    /// </summary>
+    public string ReplayKeyPrefix { get; set; } = DefaultReplayKeyPrefix;
 }

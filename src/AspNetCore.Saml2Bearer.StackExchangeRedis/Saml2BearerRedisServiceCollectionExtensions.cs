@@ -1,3 +1,4 @@
+using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.StackExchangeRedis;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -18,8 +19,9 @@ public static class Saml2BearerRedisServiceCollectionExtensions
     /// Shares the tokens of every <c>AddSaml2Bearer</c> scheme between the instances of an API through Redis:
     /// the Redis <c>IDistributedCache</c> becomes the token cache's second level (entries encrypted with Data
     /// Protection), the Data Protection key ring is kept in Redis under
-    /// <see cref="Saml2BearerRedisOptions.DefaultDataProtectionKeysKey"/>, and a short Redis lock per subject
-    /// keeps instances from exchanging at once. One connection serves all three.
+    /// <see cref="Saml2BearerRedisOptions.DefaultDataProtectionKeysKey"/>, a short Redis lock per subject
+    /// keeps instances from exchanging at once, and the assertion replay store (for
+    /// <c>Assertion:EnforceOneTimeUse</c>) is shared. One connection serves all four.
     /// </summary>
     /// <param name="services">The services of the application.</param>
     /// <param name="configuration">The StackExchange.Redis configuration string, e.g. <c>ConnectionStrings:Redis</c>.</param>
@@ -45,19 +47,9 @@ public static class Saml2BearerRedisServiceCollectionExtensions
     /// <returns><paramref name="services"/>, for chaining.</returns>
     public static IServiceCollection AddSaml2BearerRedis(this IServiceCollection services, Action<Saml2BearerRedisOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
+        AddConnection(services, configure);
 
-        services.AddOptions<Saml2BearerRedisOptions>()
-            .Configure(configure)
-            .Validate(
-                static options => !string.IsNullOrWhiteSpace(options.Configuration),
-                $"{nameof(Saml2BearerRedisOptions)}.{nameof(Saml2BearerRedisOptions.Configuration)} is required: the Redis configuration string, e.g. ConnectionStrings:Redis.")
-            .ValidateOnStart();
-        services.TryAddSingleton<Saml2BearerRedisConnection>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Saml2BearerRedisConnectionStarter>());
-
-        // The three uses of the connection.
+        // The four uses of the connection.
         services.AddStackExchangeRedisCache(static _ => { });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisCacheOptions>, Saml2BearerRedisConfigureCache>());
         services.AddDataProtection();
@@ -66,8 +58,67 @@ public static class Saml2BearerRedisServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Saml2BearerRedisKeyRingGuard>());
         ShareKeysAddedByOtherInstances(services);
         services.TryAddSingleton<ISaml2BearerExchangeLock, Saml2BearerRedisExchangeLock>();
+        AddReplayStore(services);
         return services;
     }
+
+    /// <summary>
+    /// Makes every instance of an authorization server (or of an API) refuse an assertion that any of them
+    /// has already accepted: the <see cref="ISaml2AssertionReplayStore"/> becomes a Redis one
+    /// (<c>SET NX PX</c> on <see cref="Saml2BearerRedisOptions.ReplayKeyPrefix"/> + the hashed issuer and
+    /// assertion ID, until the assertion expires), in place of the in-memory store that protects one
+    /// instance only. Call it beside <c>AddOpenIddict().AddServer(s => s.AddSaml2BearerGrant(...))</c>, in
+    /// either order. While Redis cannot answer, grants are refused with <c>temporarily_unavailable</c>, never
+    /// accepted unchecked. Only the replay store: no token cache, no Data Protection key ring.
+    /// (<see cref="AddSaml2BearerRedis(IServiceCollection, string)"/> registers it too.)
+    /// </summary>
+    /// <param name="services">The services of the application.</param>
+    /// <param name="configuration">The StackExchange.Redis configuration string, e.g. <c>ConnectionStrings:Redis</c>.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddSaml2BearerRedisReplayStore(this IServiceCollection services, string configuration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        return services.AddSaml2BearerRedisReplayStore(options => options.Configuration = configuration);
+    }
+
+    /// <summary>
+    /// Shares the assertion replay store between instances through Redis, as
+    /// <see cref="AddSaml2BearerRedisReplayStore(IServiceCollection, string)"/> does, with the settings of
+    /// <paramref name="configure"/> (<see cref="Saml2BearerRedisOptions.Configuration"/>, required, and
+    /// <see cref="Saml2BearerRedisOptions.ReplayKeyPrefix"/>).
+    /// </summary>
+    /// <param name="services">The services of the application.</param>
+    /// <param name="configure">Sets <see cref="Saml2BearerRedisOptions.Configuration"/> (required) and the key prefix.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddSaml2BearerRedisReplayStore(this IServiceCollection services, Action<Saml2BearerRedisOptions> configure)
+    {
+        AddConnection(services, configure);
+        AddReplayStore(services);
+        return services;
+    }
+
+    private static void AddConnection(IServiceCollection services, Action<Saml2BearerRedisOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<Saml2BearerRedisOptions>()
+            .Configure(configure)
+            .Validate(
+                static options => !string.IsNullOrWhiteSpace(options.Configuration),
+                $"{nameof(Saml2BearerRedisOptions)}.{nameof(Saml2BearerRedisOptions.Configuration)} is required: the Redis configuration string, e.g. ConnectionStrings:Redis.")
+            .Validate(
+                static options => !string.IsNullOrEmpty(options.ReplayKeyPrefix),
+                $"{nameof(Saml2BearerRedisOptions)}.{nameof(Saml2BearerRedisOptions.ReplayKeyPrefix)} must not be empty: replay records would mix with the application's own keys.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Saml2BearerRedisConnection>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Saml2BearerRedisConnectionStarter>());
+    }
+
+    // Replace, not TryAdd: AddSaml2Bearer and AddSaml2BearerGrant register the in-memory store, before or after this.
+    private static void AddReplayStore(IServiceCollection services) =>
+        services.Replace(ServiceDescriptor.Singleton<ISaml2AssertionReplayStore, Saml2BearerRedisAssertionReplayStore>());
 
     /// <summary>
     /// Puts <see cref="Saml2BearerRedisKeyRingProvider"/> in front of Data Protection's key ring provider,

@@ -77,6 +77,9 @@ public sealed class Saml2AssertionBuilder
     /// <summary>One list per AudienceRestriction. Empty: no AudienceRestriction at all.</summary>
     public List<List<string>> AudienceRestrictions { get; } = [[DefaultAudience]];
 
+    /// <summary>Whether the Conditions carry <c>&lt;OneTimeUse/&gt;</c> (SAML core 2.5.1.5), after the audience restrictions.</summary>
+    public bool OneTimeUse { get; set; }
+
     /// <summary>The AuthnStatement AuthnInstant.</summary>
     public DateTimeOffset AuthnInstant { get; set; }
     /// <summary>The AuthnContextClassRef, or null.</summary>
@@ -150,6 +153,11 @@ public sealed class Saml2AssertionBuilder
                 {
                     element.AppendChild(Element(document, "Audience", audience));
                 }
+            }
+
+            if (OneTimeUse)
+            {
+                conditions.AppendChild(Element(document, "OneTimeUse"));
             }
         }
 

@@ -135,6 +135,7 @@ internal sealed class Saml2BearerConfigurationKey
             Value(nameof(Saml2AssertionValidationParameters.AllowSha1)),
             Value(nameof(Saml2AssertionValidationParameters.AllowResponseWrapper)),
             Value(nameof(Saml2AssertionValidationParameters.AllowSaml11)),
+            Value(nameof(Saml2AssertionValidationParameters.EnforceOneTimeUse)),
             Value(nameof(Saml2AssertionValidationParameters.AllowedEncodings)),
             Value(nameof(Saml2AssertionValidationParameters.MaximumEncodedLength)),
             Value(nameof(Saml2AssertionValidationParameters.MaximumDecodedLength)),

@@ -175,6 +175,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             parameters.AllowSha1 = GetBoolean(section, nameof(parameters.AllowSha1)) ?? parameters.AllowSha1;
             parameters.AllowResponseWrapper = GetBoolean(section, nameof(parameters.AllowResponseWrapper)) ?? parameters.AllowResponseWrapper;
             parameters.AllowSaml11 = GetBoolean(section, nameof(parameters.AllowSaml11)) ?? parameters.AllowSaml11;
+            parameters.EnforceOneTimeUse = GetBoolean(section, nameof(parameters.EnforceOneTimeUse)) ?? parameters.EnforceOneTimeUse;
             parameters.AllowedEncodings = GetEnum<Saml2AssertionEncodings>(section, nameof(parameters.AllowedEncodings)) ?? parameters.AllowedEncodings;
             parameters.MaximumEncodedLength = GetInt32(section, nameof(parameters.MaximumEncodedLength)) ?? parameters.MaximumEncodedLength;
             parameters.MaximumDecodedLength = GetInt32(section, nameof(parameters.MaximumDecodedLength)) ?? parameters.MaximumDecodedLength;

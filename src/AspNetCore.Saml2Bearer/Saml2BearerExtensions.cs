@@ -1,4 +1,5 @@
 using AspNetCore.Saml2Bearer;
+using AspNetCore.Saml2Bearer.Assertions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -65,6 +66,8 @@ public static class Saml2BearerExtensions
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
+        // Asked for only by Assertion:EnforceOneTimeUse; AddSaml2BearerRedis replaces it with the shared one.
+        services.TryAddSingleton<ISaml2AssertionReplayStore, MemorySaml2AssertionReplayStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Saml2BearerOptions>, Saml2BearerConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Saml2BearerOptions>, Saml2BearerPostConfigureOptions>());
         Saml2BearerServices.AddTokenService(services, authenticationScheme);

@@ -369,6 +369,12 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
             errors.Add((nameof(Authority), $"{nameof(AssertionValidationMode)} TrustAuthorizationServer needs {nameof(Authority)}: the principal must come from a JWT the authorization server signed, validated against its JWKS (token introspection is not supported)."));
         }
 
+        if (AssertionValidationMode == Saml2BearerAssertionValidationMode.TrustAuthorizationServer && Assertion.EnforceOneTimeUse)
+        {
+            errors.Add(($"{nameof(Assertion)}:{nameof(Saml2AssertionValidationParameters.EnforceOneTimeUse)}",
+                $"{nameof(Assertion)}.{nameof(Saml2AssertionValidationParameters.EnforceOneTimeUse)} needs {nameof(AssertionValidationMode)} Full: with TrustAuthorizationServer the assertion is not read here, so only the authorization server can refuse its reuse."));
+        }
+
         if (string.IsNullOrEmpty(HeaderName))
         {
             errors.Add((nameof(HeaderName), $"{nameof(HeaderName)} (and {nameof(FormFieldName)} when {nameof(AllowFormField)} is on) must not be empty."));

@@ -1,3 +1,4 @@
+using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Diagnostics;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,12 @@ internal sealed class Saml2BearerPostConfigureOptions : IPostConfigureOptions<Sa
         // DI: take it here, so a registered TimeProvider reaches the validator and the caches too.
         options.TimeProvider ??= _timeProvider;
         options.Assertion.TimeProvider = options.TimeProvider;
+
+        // The one-time-use record goes where the application keeps it: memory, or Redis (AddSaml2BearerRedis).
+        if (options.Assertion.EnforceOneTimeUse)
+        {
+            options.Assertion.ReplayStore ??= _services.GetService<ISaml2AssertionReplayStore>();
+        }
 
         if (options.Assertion.ValidRecipients.Count == 0 && !string.IsNullOrEmpty(options.TokenEndpoint))
         {

@@ -17,6 +17,8 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
     private const string MainPackage = "AspNetCore.Saml2Bearer";
     private const string RedisPackage = "AspNetCore.Saml2Bearer.StackExchangeRedis";
     private const string ToolPackage = "AspNetCore.Saml2Bearer.Tool";
+    private const string EntityFrameworkCorePackage = "AspNetCore.Saml2Bearer.EntityFrameworkCore";
+    private const string OpenIddictPackage = "AspNetCore.Saml2Bearer.OpenIddict";
     private const string RepositoryUrl = "https://github.com/aspnetcore-saml2bearer/AspNetCore.Saml2Bearer";
 
     private readonly PackedPackages _packages;
@@ -26,7 +28,8 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
     private static readonly string[] AllPackageIds =
     [
         MainPackage,
-        "AspNetCore.Saml2Bearer.OpenIddict",
+        EntityFrameworkCorePackage,
+        OpenIddictPackage,
         RedisPackage,
         "AspNetCore.Saml2Bearer.Testing",
         ToolPackage,
@@ -172,6 +175,31 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
         Assert.Contains("Microsoft.Extensions.Caching.StackExchangeRedis", dependencies);
         // The key ring lives in our own repository (one creation lock, lost keys written back): no second Redis client package.
         Assert.DoesNotContain("Microsoft.AspNetCore.DataProtection.StackExchangeRedis", dependencies);
+    }
+
+    [Fact]
+    public void MainPackage_Dependencies_DoNotIncludeEntityFrameworkCore()
+    {
+        // A memory-only (or Redis) user does not pay for EF Core: only the EF Core package brings it.
+        Assert.DoesNotContain(DependencyIds(MainPackage), d => d.Contains("EntityFrameworkCore", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(DependencyIds(OpenIddictPackage), d => d.Contains("EntityFrameworkCore", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void EntityFrameworkCorePackage_Dependencies_AreTheMainPackageAndRelationalEfCore()
+    {
+        var dependencies = DependencyIds(EntityFrameworkCorePackage);
+
+        Assert.Contains(MainPackage, dependencies);
+        Assert.Contains("Microsoft.EntityFrameworkCore.Relational", dependencies);
+        Assert.DoesNotContain(dependencies, d => d.StartsWith("OpenIddict", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void RedisPackage_Dependencies_DoNotIncludeOpenIddict()
+    {
+        // The replay store's interface is in the main package: an authorization server's Redis store needs no OpenIddict.
+        Assert.DoesNotContain(DependencyIds(RedisPackage), d => d.StartsWith("OpenIddict", StringComparison.OrdinalIgnoreCase) || d == OpenIddictPackage);
     }
 
     [Theory]

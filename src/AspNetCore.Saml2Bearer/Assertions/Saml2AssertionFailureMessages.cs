@@ -57,6 +57,7 @@ internal static class Saml2AssertionFailureMessages
         Saml2AssertionFailureReason.UnsupportedCondition => "The assertion holds a condition that is not understood.",
         Saml2AssertionFailureReason.SubjectConfirmationNotBearer => "A subject of the assertion is not confirmed by the bearer method.",
         Saml2AssertionFailureReason.SubjectMismatch => "The statements of the assertion name different subjects.",
+        Saml2AssertionFailureReason.OneTimeUseReplayed => "The assertion may be used only once and has already been used.",
         Saml2AssertionFailureReason.SoapEnvelopeTooLarge => "The SOAP envelope is larger than allowed.",
         Saml2AssertionFailureReason.SoapEnvelopeMalformed => "The SOAP envelope is not well-formed or holds a DTD.",
         Saml2AssertionFailureReason.SoapEnvelopeTooDeep => "The SOAP envelope is nested too deeply.",

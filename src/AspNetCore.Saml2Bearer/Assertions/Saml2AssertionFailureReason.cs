@@ -123,6 +123,11 @@ public enum Saml2AssertionFailureReason
     SubjectConfirmationNotBearer = 516,
     /// <summary>The statements of a SAML 1.1 assertion name different subjects (NameIdentifier value, Format or NameQualifier).</summary>
     SubjectMismatch = 517,
+    /// <summary>
+    /// An assertion carrying the <c>OneTimeUse</c> condition was presented again while
+    /// <see cref="Saml2AssertionValidationParameters.EnforceOneTimeUse"/> is on.
+    /// </summary>
+    OneTimeUseReplayed = 518,
 
     // SOAP envelopes carrying the assertion in a WS-Security header (6xx)
 

@@ -94,6 +94,25 @@ public sealed class Saml2AssertionValidationParameters
     /// </summary>
     public bool AllowSaml11 { get; set; }
 
+    /// <summary>
+    /// Whether an assertion carrying the <c>OneTimeUse</c> condition (SAML core 2.5.1.5; SAML 1.1's
+    /// <c>DoNotCacheCondition</c>) is accepted once only: its issuer and ID are recorded in
+    /// <see cref="ReplayStore"/> after every other check passed, and a second presentation is rejected
+    /// with <see cref="Saml2AssertionFailureReason.OneTimeUseReplayed"/>. Such assertions never take the
+    /// repeat-assertion fast path. A store that cannot answer fails the request as a temporary fault, never
+    /// accepting the assertion unchecked. Off by default (the condition is then only kept off the fast path).
+    /// An authorization server refuses every replay already (<c>AddSaml2BearerGrant</c>): leave it off there.
+    /// </summary>
+    public bool EnforceOneTimeUse { get; set; }
+
+    /// <summary>
+    /// Where <see cref="EnforceOneTimeUse"/> records the used assertions; required when it is on. A resource
+    /// server's scheme takes the <see cref="ISaml2AssertionReplayStore"/> registered in its services when this
+    /// is <see langword="null"/>: in memory (one instance) unless <c>AddSaml2BearerRedis</c> registered the
+    /// Redis store, which instances behind a load balancer share.
+    /// </summary>
+    public ISaml2AssertionReplayStore? ReplayStore { get; set; }
+
     /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -193,6 +212,11 @@ public sealed class Saml2AssertionValidationParameters
         {
             errors.Add((nameof(MaximumElementDepth),
                 $"{nameof(MaximumElementDepth)} must be at most {MaximumAllowedElementDepth}: canonicalization recurses once per level."));
+        }
+
+        if (EnforceOneTimeUse && ReplayStore is null)
+        {
+            errors.Add((nameof(EnforceOneTimeUse), $"{nameof(EnforceOneTimeUse)} is on but there is no {nameof(ReplayStore)}: set one, or register an {nameof(ISaml2AssertionReplayStore)}."));
         }
 
         if (AllowedEncodings == Saml2AssertionEncodings.None)

@@ -18,6 +18,7 @@ public sealed class Saml2AssertionValidator
     private readonly Dictionary<string, string> _issuerByCertificateHash;
     private readonly HashSet<string> _validAudiences;
     private readonly HashSet<string> _validRecipients;
+    private readonly ISaml2AssertionReplayStore? _oneTimeUseStore;
 
     /// <summary>Creates a validator. The parameters are read now; later changes to them are not seen.</summary>
     /// <param name="parameters">What an assertion must satisfy.</param>
@@ -41,6 +42,7 @@ public sealed class Saml2AssertionValidator
 
         _validAudiences = new HashSet<string>(parameters.ValidAudiences, StringComparer.Ordinal);
         _validRecipients = new HashSet<string>(parameters.ValidRecipients, StringComparer.Ordinal);
+        _oneTimeUseStore = parameters.EnforceOneTimeUse ? parameters.ReplayStore : null;
     }
 
     /// <summary>The parameters this validator was created with.</summary>
@@ -107,8 +109,35 @@ public sealed class Saml2AssertionValidator
             : ValidateDocumentAsync(document, cancellationToken);
     }
 
-    /// <summary>Everything after the secure load: structure, issuer, signature, digest, body, rules.</summary>
+    /// <summary>Everything after the secure load: structure, issuer, signature, digest, body, rules, then the one-time-use record.</summary>
     private ValueTask<Saml2AssertionValidationResult> ValidateDocumentAsync(XmlDocument document, CancellationToken cancellationToken)
+    {
+        var result = CheckDocumentAsync(document, cancellationToken);
+        return _oneTimeUseStore is null ? result : RecordOneTimeUseAsync(result, _oneTimeUseStore, cancellationToken);
+    }
+
+    /// <summary>
+    /// The last check, once every other has passed (so a rejected assertion never burns its ID): a
+    /// <c>OneTimeUse</c> assertion is recorded until it expires (<c>NotOnOrAfter</c> plus the skew, as long
+    /// as the checks above accept it), and refused when it already was. The store's faults propagate.
+    /// </summary>
+    private async ValueTask<Saml2AssertionValidationResult> RecordOneTimeUseAsync(
+        ValueTask<Saml2AssertionValidationResult> pending,
+        ISaml2AssertionReplayStore store,
+        CancellationToken cancellationToken)
+    {
+        var result = await pending.ConfigureAwait(false);
+        if (!result.IsValid || !result.Assertion.Conditions.OneTimeUse)
+        {
+            return result;
+        }
+
+        var assertion = result.Assertion;
+        var firstUse = await store.TryAddAsync(assertion.Issuer, assertion.Id, assertion.ValidTo + _parameters.ClockSkew, cancellationToken).ConfigureAwait(false);
+        return firstUse ? result : Saml2AssertionValidationResult.Failure(Saml2AssertionFailureReason.OneTimeUseReplayed);
+    }
+
+    private ValueTask<Saml2AssertionValidationResult> CheckDocumentAsync(XmlDocument document, CancellationToken cancellationToken)
     {
         var reason = Saml2DocumentStructure.Locate(document, _parameters.AllowResponseWrapper, _parameters.AllowSaml11, out var assertionDocument, out var signatureElement);
         if (reason != Saml2AssertionFailureReason.None)

@@ -26,6 +26,8 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
 
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"as-tests-{Guid.NewGuid():N}.db");
     private readonly string _connectionString;
+    private readonly AuthorizationServerFixture? _sameAs;
+    private readonly Action<AuthorizationServerOptions>? _configure;
     private WebApplication? _app;
 
     /// <summary>A server on a temporary SQLite file, deleted at the end.</summary>
@@ -35,15 +37,32 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
     }
 
     /// <summary>A server on the given SQLite connection string (e.g. <c>Data Source=:memory:</c>).</summary>
-    internal AuthorizationServerFixture(string? connectionString) =>
+    internal AuthorizationServerFixture(string? connectionString)
+        : this(connectionString, sameAs: null, configure: null)
+    {
+    }
+
+    /// <summary>
+    /// A server on the given SQLite connection string; with <paramref name="sameAs"/>, another instance of
+    /// that (started) server: the same issuer, identity provider key and clients, on a port of its own, as
+    /// behind a load balancer. <paramref name="configure"/> adjusts the options last (e.g. the Redis replay store).
+    /// </summary>
+    internal AuthorizationServerFixture(string? connectionString, AuthorizationServerFixture? sameAs, Action<AuthorizationServerOptions>? configure)
+    {
         _connectionString = connectionString ?? $"Data Source={_databasePath}";
+        _sameAs = sameAs;
+        _configure = configure;
+        IdpKey = sameAs?.IdpKey ?? TestSigningKey.CreateRsa("CN=Integration IdP");
+        ClientKey = sameAs?.ClientKey ?? RSA.Create(2048);
+        ClientSecret = sameAs?.ClientSecret ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+    }
 
-    public TestSigningKey IdpKey { get; } = TestSigningKey.CreateRsa("CN=Integration IdP");
+    public TestSigningKey IdpKey { get; }
 
-    public RSA ClientKey { get; } = RSA.Create(2048);
+    public RSA ClientKey { get; }
 
     /// <summary>A secret generated for this run: nothing is checked in.</summary>
-    public string ClientSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+    public string ClientSecret { get; }
 
     public string Issuer { get; private set; } = "";
 
@@ -54,20 +73,30 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
     /// </summary>
     public TimeSpan? AccessTokenLifetime { get; init; }
 
+    /// <summary>The token endpoint as the issuer names it: the recipient assertions must carry.</summary>
     public string TokenEndpoint => Issuer + AuthorizationServerApp.TokenEndpointPath;
+
+    /// <summary>Where this instance listens (the issuer, unless it is another instance of a server).</summary>
+    public string BaseAddress { get; private set; } = "";
+
+    /// <summary>The SQLite connection string this instance uses (another instance can share the file).</summary>
+    internal string ConnectionString => _connectionString;
+
+    private string RequestUri => BaseAddress + AuthorizationServerApp.TokenEndpointPath;
 
     public HttpClient Http { get; } = new();
 
     public async Task InitializeAsync()
     {
         var port = GetFreePort();
-        Issuer = $"http://127.0.0.1:{port}/";
+        BaseAddress = $"http://127.0.0.1:{port}/";
+        Issuer = _sameAs?.Issuer ?? BaseAddress;
         var clientKeys = new JsonWebKeySet();
         var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(ClientKey.ExportParameters(false)) { KeyId = "client-key-1" });
         jwk.Use = "sig";
         clientKeys.Keys.Add(jwk);
 
-        _app = AuthorizationServerApp.Build(["--urls", Issuer.TrimEnd('/')], options =>
+        _app = AuthorizationServerApp.Build(["--urls", BaseAddress.TrimEnd('/')], options =>
         {
             options.ConnectionString = _connectionString;
             options.Issuer = Issuer;
@@ -87,6 +116,7 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
 
             options.Clients.Add(secretClient);
             options.Clients.Add(jwtClient);
+            _configure?.Invoke(options);
         });
         await _app.StartAsync();
     }
@@ -100,8 +130,12 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
 
-        IdpKey.Dispose();
-        ClientKey.Dispose();
+        if (_sameAs is null)
+        {
+            IdpKey.Dispose();
+            ClientKey.Dispose();
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (File.Exists(_databasePath))
         {
@@ -129,7 +163,7 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
     /// <summary>The RFC 7522 form, with client_secret_basic.</summary>
     public Task<TokenResponse> RequestWithBasicAsync(string assertion, string? scope = null, string? clientId = null, string? secret = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, TokenEndpoint) { Content = Form(assertion, scope) };
+        var request = new HttpRequestMessage(HttpMethod.Post, RequestUri) { Content = Form(assertion, scope) };
         var credentials = Uri.EscapeDataString(clientId ?? SecretClientId) + ":" + Uri.EscapeDataString(secret ?? ClientSecret);
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
         return SendAsync(request);
@@ -137,14 +171,14 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
 
     /// <summary>The RFC 7522 form, with client_secret_post.</summary>
     public Task<TokenResponse> RequestWithPostAsync(string assertion, string? scope = null, string? clientId = null, string? secret = null) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, TokenEndpoint)
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, RequestUri)
         {
             Content = Form(assertion, scope, ("client_id", clientId ?? SecretClientId), ("client_secret", secret ?? ClientSecret)),
         });
 
     /// <summary>The RFC 7522 form, with private_key_jwt (RFC 7523) signed by <paramref name="key"/>.</summary>
     public Task<TokenResponse> RequestWithPrivateKeyJwtAsync(string assertion, string? scope = null, RSA? key = null) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, TokenEndpoint)
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, RequestUri)
         {
             Content = Form(
                 assertion,
@@ -179,13 +213,13 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
             ("client_assertion", CreateClientAssertion(key ?? ClientKey)));
 
     public async Task<TokenResponse> SendFormAsync(params (string Name, string Value)[] fields) =>
-        await SendAsync(new HttpRequestMessage(HttpMethod.Post, TokenEndpoint)
+        await SendAsync(new HttpRequestMessage(HttpMethod.Post, RequestUri)
         {
             Content = new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))),
         });
 
     public async Task<JsonWebKeySet> GetJsonWebKeySetAsync() =>
-        new(await Http.GetStringAsync(Issuer + AuthorizationServerApp.JsonWebKeySetEndpointPath));
+        new(await Http.GetStringAsync(BaseAddress + AuthorizationServerApp.JsonWebKeySetEndpointPath));
 
     /// <summary>Validates a JWT issued by this server against its served JWKS.</summary>
     public async Task<TokenValidationResult> ValidateJwtAsync(string token, string audience)

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 
-namespace AspNetCore.Saml2Bearer.OpenIddict;
+namespace AspNetCore.Saml2Bearer.Assertions;
 
 /// <summary>
 /// The in-memory <see cref="ISaml2AssertionReplayStore"/>: one entry per used assertion until it expires.
 /// Only validated assertions reach it, so its size is bounded by what trusted identity providers issue.
+/// It protects one process: instances behind a load balancer need a shared store.
 /// </summary>
 internal sealed class MemorySaml2AssertionReplayStore : ISaml2AssertionReplayStore
 {
@@ -15,10 +15,12 @@ internal sealed class MemorySaml2AssertionReplayStore : ISaml2AssertionReplaySto
     private readonly TimeProvider _timeProvider;
     private int _addsSincePurge;
 
-    public MemorySaml2AssertionReplayStore(IOptions<Saml2BearerGrantOptions> options)
+    /// <summary>Creates the store.</summary>
+    /// <param name="timeProvider">The clock that tells an expired record from a live one.</param>
+    public MemorySaml2AssertionReplayStore(TimeProvider timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _timeProvider = options.Value.Assertion.TimeProvider;
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
     }
 
     public ValueTask<bool> TryAddAsync(string issuer, string assertionId, DateTimeOffset expiresAt, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using static AspNetCore.Saml2Bearer.Tests.TokenExchange.TokenServiceTestSupport;
 
 namespace AspNetCore.Saml2Bearer.Tests.TokenExchange;
 
@@ -20,8 +21,6 @@ namespace AspNetCore.Saml2Bearer.Tests.TokenExchange;
 public sealed class Saml2BearerHttpTokenServiceRefreshTests
 {
     private const string SchemeName = "Saml2Bearer";
-    private const string ClientId = "api-client";
-    private const string ClientSecret = "s3cret-VALUE-91d2";
 
     // Characters that must be form-encoded: the token reaches the server unchanged only if the form is built right.
     private const string RefreshToken = "RT-old+/=é 7c2f";
@@ -416,59 +415,6 @@ public sealed class Saml2BearerHttpTokenServiceRefreshTests
         finally
         {
             owned?.Dispose();
-        }
-    }
-
-    private static ServiceProvider CreateServices(InMemoryLoggerProvider? logs = null, Action<IServiceCollection>? configure = null)
-    {
-        var services = new ServiceCollection();
-        services.AddHttpClient();
-        services.AddLogging(logging =>
-        {
-            logging.SetMinimumLevel(LogLevel.Trace);
-            if (logs is not null)
-            {
-                logging.AddProvider(logs);
-            }
-        });
-        configure?.Invoke(services);
-        return services.BuildServiceProvider();
-    }
-
-    private static Saml2BearerOptions CreateOptions(LoopbackAuthorizationServer server, Action<Saml2BearerOptions>? configure = null)
-    {
-        var options = new Saml2BearerOptions
-        {
-            TokenEndpoint = server.TokenEndpoint.AbsoluteUri,
-            RequireHttpsMetadata = false,
-            ClientId = ClientId,
-            ClientSecret = ClientSecret,
-            BackchannelTimeout = TimeSpan.FromSeconds(10),
-        };
-        configure?.Invoke(options);
-        return options;
-    }
-
-    private static void AssertUnavailable(Saml2BearerTokenResult result, string error, TimeSpan? retryAfter = null)
-    {
-        Assert.Equal(Saml2BearerTokenResultStatus.ServiceUnavailable, result.Status);
-        Assert.Equal(error, result.Error);
-        Assert.Null(result.Response);
-        Assert.Equal(retryAfter ?? new Saml2BearerOptions().DefaultRetryAfter, result.RetryAfter);
-    }
-
-    // Never answers; ends when the client hangs up or the server stops.
-    private static async Task HangAsync(HttpContext context)
-    {
-        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, hangUp.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client gave up.
         }
     }
 

@@ -17,14 +17,13 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using static AspNetCore.Saml2Bearer.Tests.TokenExchange.TokenServiceTestSupport;
 
 namespace AspNetCore.Saml2Bearer.Tests.TokenExchange;
 
 public sealed class Saml2BearerHttpTokenServiceTests
 {
     private const string SchemeName = "Saml2Bearer";
-    private const string ClientId = "api-client";
-    private const string ClientSecret = "s3cret-VALUE-91d2";
     private static readonly DateTimeOffset FixedNow = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
     // An assertion whose standard base64 contains '+', '/' and '=' padding, so the encodings differ visibly.
@@ -1066,61 +1065,8 @@ public sealed class Saml2BearerHttpTokenServiceTests
         }
     }
 
-    private static ServiceProvider CreateServices(InMemoryLoggerProvider? logs = null, Action<IServiceCollection>? configure = null)
-    {
-        var services = new ServiceCollection();
-        services.AddHttpClient();
-        services.AddLogging(logging =>
-        {
-            logging.SetMinimumLevel(LogLevel.Trace);
-            if (logs is not null)
-            {
-                logging.AddProvider(logs);
-            }
-        });
-        configure?.Invoke(services);
-        return services.BuildServiceProvider();
-    }
-
-    private static Saml2BearerOptions CreateOptions(LoopbackAuthorizationServer server, Action<Saml2BearerOptions>? configure = null)
-    {
-        var options = new Saml2BearerOptions
-        {
-            TokenEndpoint = server.TokenEndpoint.AbsoluteUri,
-            RequireHttpsMetadata = false,
-            ClientId = ClientId,
-            ClientSecret = ClientSecret,
-            BackchannelTimeout = TimeSpan.FromSeconds(10),
-        };
-        configure?.Invoke(options);
-        return options;
-    }
-
     private static ConfigurationManager<OpenIdConnectConfiguration> CreateConfigurationManager(Uri metadataAddress) =>
         new(metadataAddress.AbsoluteUri, new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever { RequireHttps = false });
-
-    private static void AssertUnavailable(Saml2BearerTokenResult result, string error, TimeSpan? retryAfter = null)
-    {
-        Assert.Equal(Saml2BearerTokenResultStatus.ServiceUnavailable, result.Status);
-        Assert.Equal(error, result.Error);
-        Assert.Null(result.Response);
-        Assert.Equal(retryAfter ?? new Saml2BearerOptions().DefaultRetryAfter, result.RetryAfter);
-    }
-
-    // Never answers; ends when the client hangs up or the server stops, so disposal does not wait for it.
-    private static async Task HangAsync(HttpContext context)
-    {
-        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, hangUp.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client gave up.
-        }
-    }
 
     private static string FormUrlDecode(string value) => Uri.UnescapeDataString(value.Replace('+', ' '));
 

@@ -69,6 +69,9 @@ internal static partial class Saml2BearerLog
     [LoggerMessage(1011, LogLevel.Information, "The cached token for subject key {SubjectKey} was evicted.", EventName = "TokenEvicted")]
     public static partial void TokenEvicted(ILogger logger, string subjectKey);
 
+    [LoggerMessage(1020, LogLevel.Warning, "Authentication failed unexpectedly ({ExceptionType}); answering 503.", EventName = "UnexpectedFailure")]
+    public static partial void UnexpectedFailure(ILogger logger, string exceptionType);
+
     /// <summary>A short, non-reversible handle for a hash or key: its first 12 hexadecimal characters.</summary>
     public static string Short(string hexHash) => hexHash.Length > 12 ? hexHash[..12] : hexHash;
 

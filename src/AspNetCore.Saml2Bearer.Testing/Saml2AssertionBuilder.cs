@@ -83,6 +83,8 @@ public sealed class Saml2AssertionBuilder
     public string? AuthnContextClassRef { get; set; } = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
     /// <summary>The SessionIndex, or null.</summary>
     public string? SessionIndex { get; set; } = "_session-1";
+    /// <summary>The AuthnStatement SessionNotOnOrAfter, or null (the default) for none.</summary>
+    public DateTimeOffset? SessionNotOnOrAfter { get; set; }
 
     /// <summary>Attributes by name, each with all its values.</summary>
     public List<KeyValuePair<string, string[]>> Attributes { get; } =
@@ -154,6 +156,7 @@ public sealed class Saml2AssertionBuilder
         var authn = (XmlElement)assertion.AppendChild(Element(document, "AuthnStatement"))!;
         authn.SetAttribute("AuthnInstant", Format(AuthnInstant));
         SetAttribute(authn, "SessionIndex", SessionIndex);
+        SetAttribute(authn, "SessionNotOnOrAfter", Format(SessionNotOnOrAfter));
         if (AuthnContextClassRef is not null)
         {
             authn.AppendChild(Element(document, "AuthnContext"))!.AppendChild(Element(document, "AuthnContextClassRef", AuthnContextClassRef));

@@ -31,4 +31,10 @@ public sealed class TestSaml2AssertionDescriptor
 
     /// <summary>The authentication context class. Default: password-protected transport.</summary>
     public string? AuthenticationContextClassReference { get; set; } = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
+
+    /// <summary>
+    /// The AuthnStatement's <c>SessionNotOnOrAfter</c>: when the identity provider's session ends. Default:
+    /// <see langword="null"/>, none. SAML 2.0 only: a SAML 1.1 assertion has no such attribute and ignores it.
+    /// </summary>
+    public DateTimeOffset? SessionNotOnOrAfter { get; set; }
 }

@@ -126,6 +126,7 @@ public sealed class TestSaml2IdentityProvider : IDisposable
             NotOnOrAfter = issueInstant + descriptor.Lifetime,
             SubjectConfirmationNotOnOrAfter = issueInstant + descriptor.Lifetime,
             AuthnContextClassRef = descriptor.AuthenticationContextClassReference,
+            SessionNotOnOrAfter = descriptor.SessionNotOnOrAfter,
             SignatureAlgorithm = SignatureAlgorithm,
             DigestAlgorithm = DigestAlgorithm,
         };

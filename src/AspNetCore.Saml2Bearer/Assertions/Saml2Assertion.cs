@@ -49,4 +49,28 @@ public sealed class Saml2Assertion
     /// <c>NotOnOrAfter</c> and the bearer confirmation's <c>NotOnOrAfter</c>, without clock skew.
     /// </summary>
     public required DateTimeOffset ValidTo { get; init; }
+
+    /// <summary>
+    /// The instant the identity provider's session ends (SAML core 2.7.2, <c>SessionNotOnOrAfter</c> of an
+    /// <c>AuthnStatement</c>): the earliest one among <see cref="AuthenticationStatements"/>, or
+    /// <see langword="null"/> when none carries it. SAML 1.1 has no such attribute: always <see langword="null"/>
+    /// there. It does not limit the assertion's own validity (<see cref="ValidTo"/>); it bounds how long
+    /// anything derived from the authentication, a refresh token's renewals say, may be kept alive.
+    /// </summary>
+    public DateTimeOffset? SessionNotOnOrAfter
+    {
+        get
+        {
+            DateTimeOffset? earliest = null;
+            foreach (var statement in AuthenticationStatements)
+            {
+                if (statement.SessionNotOnOrAfter is { } end && (earliest is null || end < earliest))
+                {
+                    earliest = end;
+                }
+            }
+
+            return earliest;
+        }
+    }
 }

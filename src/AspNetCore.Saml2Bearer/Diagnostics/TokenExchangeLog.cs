@@ -53,16 +53,22 @@ internal static partial class TokenExchangeLog
 
     /// <summary>
     /// Logs the server's <c>error_description</c> at Debug only: it is server-controlled text that may quote what
-    /// it was sent (a NameID, part of the assertion), so it is sanitized, cut, cleared of the client secret, and
+    /// it was sent (a NameID, part of the assertion), so it is sanitized, cut, cleared of the client secret (and of
+    /// the refresh token, in a refresh), and
     /// kept out of the Information-and-above lines an operator ships by default.
     /// </summary>
-    public static void ErrorDescriptionReceived(ILogger logger, string schemeName, string error, string? errorDescription, string? clientSecret)
+    public static void ErrorDescriptionReceived(ILogger logger, string schemeName, string error, string? errorDescription, string? clientSecret, string? refreshToken = null)
     {
         if (errorDescription is not null && logger.IsEnabled(LogLevel.Debug))
         {
             if (!string.IsNullOrEmpty(clientSecret))
             {
                 errorDescription = errorDescription.Replace(clientSecret, "***", StringComparison.Ordinal);
+            }
+
+            if (!string.IsNullOrEmpty(refreshToken))
+            {
+                errorDescription = errorDescription.Replace(refreshToken, "***", StringComparison.Ordinal);
             }
 
 #pragma warning disable CA1873 // Guarded by the IsEnabled check above, which the analyzer does not see through.
@@ -134,6 +140,33 @@ internal static partial class TokenExchangeLog
     [LoggerMessage(EventId = 2030, EventName = "TokenRequestResendRefused", Level = LogLevel.Error,
         Message = "Scheme {SchemeName}: a handler outside this library's pipeline (an IHttpMessageHandlerBuilderFilter, or one added to the token endpoint client by name) tried to send the token request a second time; it was refused. Remove that retry or hedging handler from the client.")]
     public static partial void TokenRequestResendRefused(ILogger logger, string schemeName);
+
+    /// <summary>Logs a refresh's token endpoint like <see cref="TokenRequestSending"/>; never the refresh token.</summary>
+    public static void RefreshRequestSending(ILogger logger, string schemeName, Uri tokenEndpoint, Saml2BearerClientAuthenticationMethod clientAuthenticationMethod) =>
+        RefreshRequestSendingCore(logger, schemeName, tokenEndpoint.Authority, tokenEndpoint.AbsolutePath, clientAuthenticationMethod);
+
+    [LoggerMessage(EventId = 2040, EventName = "RefreshRequestSending", Level = LogLevel.Debug,
+        Message = "Scheme {SchemeName}: renewing a token with a refresh token at {TokenEndpointAuthority}{TokenEndpointPath} with client authentication {ClientAuthenticationMethod}.")]
+    private static partial void RefreshRequestSendingCore(ILogger logger, string schemeName, string tokenEndpointAuthority, string tokenEndpointPath, Saml2BearerClientAuthenticationMethod clientAuthenticationMethod);
+
+    /// <summary>Logs a renewal; whether a new refresh token came (rotation), never the token itself.</summary>
+    public static void TokenRefreshed(ILogger logger, string schemeName, string tokenType, double? expiresInSeconds, bool refreshTokenRotated, double elapsedMilliseconds)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+#pragma warning disable CA1873 // Guarded by the IsEnabled check above, which the analyzer does not see through.
+            TokenRefreshedCore(logger, schemeName, SanitizeDescription(tokenType)!, expiresInSeconds, refreshTokenRotated, elapsedMilliseconds);
+#pragma warning restore CA1873
+        }
+    }
+
+    [LoggerMessage(EventId = 2041, EventName = "TokenRefreshed", Level = LogLevel.Debug,
+        Message = "Scheme {SchemeName}: the token endpoint renewed a {TokenType} token (expires_in {ExpiresInSeconds}s, new refresh token {RefreshTokenRotated}) in {ElapsedMilliseconds} ms.")]
+    private static partial void TokenRefreshedCore(ILogger logger, string schemeName, string tokenType, double? expiresInSeconds, bool refreshTokenRotated, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 2042, EventName = "RefreshTokenRejected", Level = LogLevel.Information,
+        Message = "Scheme {SchemeName}: the token endpoint refused the refresh token (expired, revoked or already used): HTTP {StatusCode}, error {Error}, in {ElapsedMilliseconds} ms.")]
+    public static partial void RefreshTokenRejected(ILogger logger, string schemeName, int statusCode, string error, double elapsedMilliseconds);
 
     /// <summary>
     /// Makes server-controlled text fit for a log line: control and line-separator characters removed

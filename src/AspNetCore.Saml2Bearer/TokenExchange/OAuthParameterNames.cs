@@ -16,6 +16,9 @@ internal static class OAuthParameterNames
     public const string ClientAssertionType = "client_assertion_type";
     public const string ClientAssertion = "client_assertion";
 
+    /// <summary>The <c>grant_type</c> value of a refresh (RFC 6749 section 6); the field is <see cref="RefreshToken"/>.</summary>
+    public const string RefreshTokenGrantType = "refresh_token";
+
     // RFC 8693 section 2.1 and 2.2.1.
     public const string SubjectToken = "subject_token";
     public const string SubjectTokenType = "subject_token_type";

@@ -9,10 +9,12 @@ namespace AspNetCore.Saml2Bearer.TokenExchange;
 
 /// <summary>
 /// The default <see cref="ISaml2BearerTokenService"/>: posts the RFC 7522 token request (or, with
-/// <see cref="Saml2BearerTokenExchangeProtocol.Rfc8693"/>, the RFC 8693 token exchange request) through the
-/// scheme's named <see cref="HttpClient"/> and maps the answer (RFC 6749 sections 5.1 and 5.2) to a
-/// <see cref="Saml2BearerTokenResult"/>. Server faults, timeouts and malformed answers become
-/// <see cref="Saml2BearerTokenResultStatus.ServiceUnavailable"/>; only the caller's cancellation throws.
+/// <see cref="Saml2BearerTokenExchangeProtocol.Rfc8693"/>, the RFC 8693 token exchange request), or the RFC 6749
+/// section 6 refresh request, through the scheme's named <see cref="HttpClient"/> and maps the answer (RFC 6749
+/// sections 5.1 and 5.2) to a <see cref="Saml2BearerTokenResult"/>. Both grants share one path: endpoint, client
+/// authentication, optional parameters, the one transmission, response reading and error mapping. Server faults,
+/// timeouts and malformed answers become <see cref="Saml2BearerTokenResultStatus.ServiceUnavailable"/>; only the
+/// caller's cancellation throws.
 /// </summary>
 internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 {
@@ -43,17 +45,36 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
     public async Task<Saml2BearerTokenResult> ExchangeAsync(Saml2BearerTokenRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return await SendAsync(request.SchemeName, request.Options, refreshToken: null, () => CreateForm(request), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Presents the refresh token (<c>grant_type=refresh_token</c>) with the exchange's client authentication,
+    /// <c>audience</c>, <c>resource</c> and additional parameters, under either protocol: RFC 8693 has no refresh
+    /// of its own, and its response is an RFC 6749 one (no <c>issued_token_type</c> is required of it).
+    /// </summary>
+    public async Task<Saml2BearerTokenResult> RefreshAsync(Saml2BearerRefreshRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.RefreshToken, nameof(request));
+        return await SendAsync(request.SchemeName, request.Options, request.RefreshToken, () => CreateForm(request), cancellationToken).ConfigureAwait(false);
+    }
+
+    // The one path of every token request: createForm gives the grant's form (optional parameters included),
+    // client authentication is added here, once the endpoint is known. refreshToken is the refresh's credential
+    // (null for an exchange): it picks the refresh's log lines and is masked in a server's error_description.
+    private async Task<Saml2BearerTokenResult> SendAsync(string schemeName, Saml2BearerOptions options, string? refreshToken, Func<List<KeyValuePair<string, string>>> createForm, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
 
-        var options = request.Options;
         if (options.BackchannelTimeout <= TimeSpan.Zero && options.BackchannelTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new InvalidOperationException($"{nameof(Saml2BearerOptions)}.{nameof(Saml2BearerOptions.BackchannelTimeout)} must be positive (or infinite) for scheme '{request.SchemeName}'.");
+            throw new InvalidOperationException($"{nameof(Saml2BearerOptions)}.{nameof(Saml2BearerOptions.BackchannelTimeout)} must be positive (or infinite) for scheme '{schemeName}'.");
         }
 
         if (options.MaximumTokenResponseSize <= 0)
         {
-            throw new InvalidOperationException($"{nameof(Saml2BearerOptions)}.{nameof(Saml2BearerOptions.MaximumTokenResponseSize)} must be positive for scheme '{request.SchemeName}'.");
+            throw new InvalidOperationException($"{nameof(Saml2BearerOptions)}.{nameof(Saml2BearerOptions.MaximumTokenResponseSize)} must be positive for scheme '{schemeName}'.");
         }
 
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
@@ -65,28 +86,25 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await ExchangeCoreAsync(request, timeProvider, started, linked.Token).ConfigureAwait(false);
+            return await SendCoreAsync(schemeName, options, refreshToken, createForm, timeProvider, started, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Our deadline, or the named client's own HttpClient.Timeout: either way the server was too slow.
-            TokenExchangeLog.TokenEndpointTimedOut(_logger, request.SchemeName, ElapsedMilliseconds(timeProvider, started), options.BackchannelTimeout);
+            TokenExchangeLog.TokenEndpointTimedOut(_logger, schemeName, ElapsedMilliseconds(timeProvider, started), options.BackchannelTimeout);
             return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.DefaultRetryAfter);
         }
     }
 
-    private async Task<Saml2BearerTokenResult> ExchangeCoreAsync(Saml2BearerTokenRequest request, TimeProvider timeProvider, long started, CancellationToken cancellationToken)
+    private async Task<Saml2BearerTokenResult> SendCoreAsync(string schemeName, Saml2BearerOptions options, string? refreshToken, Func<List<KeyValuePair<string, string>>> createForm, TimeProvider timeProvider, long started, CancellationToken cancellationToken)
     {
-        var options = request.Options;
-        var schemeName = request.SchemeName;
-
         var tokenEndpoint = await ResolveTokenEndpointAsync(options, schemeName, cancellationToken).ConfigureAwait(false);
         if (tokenEndpoint is null)
         {
             return Unavailable(OAuthErrorCodes.TemporarilyUnavailable, options.DefaultRetryAfter);
         }
 
-        var form = CreateForm(request);
+        var form = createForm();
         AuthenticationHeaderValue? authorization;
         try
         {
@@ -112,7 +130,15 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         message.Headers.Authorization = authorization;
         message.Options.Set(TokenRequestTransmission.OptionsKey, new TokenRequestTransmission());
 
-        TokenExchangeLog.TokenRequestSending(_logger, schemeName, tokenEndpoint, options.ClientAuthenticationMethod);
+        if (refreshToken is not null)
+        {
+            TokenExchangeLog.RefreshRequestSending(_logger, schemeName, tokenEndpoint, options.ClientAuthenticationMethod);
+        }
+        else
+        {
+            TokenExchangeLog.TokenRequestSending(_logger, schemeName, tokenEndpoint, options.ClientAuthenticationMethod);
+        }
+
         var client = _httpClientFactory.CreateClient(Saml2BearerDefaults.HttpClientNamePrefix + schemeName);
 
         HttpResponseMessage response;
@@ -159,7 +185,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         {
             try
             {
-                return await ReadResponseAsync(response, options, schemeName, timeProvider, started, cancellationToken).ConfigureAwait(false);
+                return await ReadResponseAsync(response, options, schemeName, refreshToken, timeProvider, started, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is HttpRequestException or IOException)
             {
@@ -170,7 +196,7 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         }
     }
 
-    private async Task<Saml2BearerTokenResult> ReadResponseAsync(HttpResponseMessage response, Saml2BearerOptions options, string schemeName, TimeProvider timeProvider, long started, CancellationToken cancellationToken)
+    private async Task<Saml2BearerTokenResult> ReadResponseAsync(HttpResponseMessage response, Saml2BearerOptions options, string schemeName, string? refreshToken, TimeProvider timeProvider, long started, CancellationToken cancellationToken)
     {
         var statusCode = (int)response.StatusCode;
         var isSuccess = response.StatusCode == HttpStatusCode.OK;
@@ -201,24 +227,34 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         string? reason;
         if (isSuccess)
         {
+            // A refresh answers an RFC 6749 token response under either protocol: issued_token_type is RFC 8693's.
             if (TokenEndpointResponseParser.TryParseTokenResponse(body, out var tokenResponse, out reason)
-                && (options.TokenExchangeProtocol != Saml2BearerTokenExchangeProtocol.Rfc8693
+                && (refreshToken is not null
+                    || options.TokenExchangeProtocol != Saml2BearerTokenExchangeProtocol.Rfc8693
                     || TokenEndpointResponseParser.TryValidateIssuedTokenType(tokenResponse!, out reason)))
             {
-                TokenExchangeLog.TokenIssued(_logger, schemeName, tokenResponse!.TokenType, tokenResponse.ExpiresIn?.TotalSeconds, elapsed);
+                if (refreshToken is not null)
+                {
+                    TokenExchangeLog.TokenRefreshed(_logger, schemeName, tokenResponse!.TokenType, tokenResponse.ExpiresIn?.TotalSeconds, tokenResponse.RefreshToken is not null, elapsed);
+                }
+                else
+                {
+                    TokenExchangeLog.TokenIssued(_logger, schemeName, tokenResponse!.TokenType, tokenResponse.ExpiresIn?.TotalSeconds, elapsed);
+                }
+
                 return Saml2BearerTokenResult.Success(tokenResponse);
             }
         }
         else if (TokenEndpointResponseParser.TryParseErrorResponse(body, out var error, out var errorDescription, out reason))
         {
-            return MapErrorResponse(response, options, schemeName, timeProvider, statusCode, error!, errorDescription, elapsed);
+            return MapErrorResponse(response, options, schemeName, refreshToken, timeProvider, statusCode, error!, errorDescription, elapsed);
         }
 
         TokenExchangeLog.InvalidTokenResponse(_logger, schemeName, statusCode, reason!);
         return Unavailable(OAuthErrorCodes.InvalidResponse, RetryAfterReader.Read(response, timeProvider, options.DefaultRetryAfter));
     }
 
-    private Saml2BearerTokenResult MapErrorResponse(HttpResponseMessage response, Saml2BearerOptions options, string schemeName, TimeProvider timeProvider, int statusCode, string error, string? errorDescription, double elapsed)
+    private Saml2BearerTokenResult MapErrorResponse(HttpResponseMessage response, Saml2BearerOptions options, string schemeName, string? refreshToken, TimeProvider timeProvider, int statusCode, string error, string? errorDescription, double elapsed)
     {
         if (!OAuthErrorCodes.IsWellFormed(error))
         {
@@ -232,17 +268,26 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
         switch (status)
         {
             case Saml2BearerTokenResultStatus.InvalidGrant:
-                TokenExchangeLog.GrantRejected(_logger, schemeName, statusCode, error, elapsed);
-                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                if (refreshToken is not null)
+                {
+                    // Expired, revoked or already used: the caller falls back to exchanging the assertion.
+                    TokenExchangeLog.RefreshTokenRejected(_logger, schemeName, statusCode, error, elapsed);
+                }
+                else
+                {
+                    TokenExchangeLog.GrantRejected(_logger, schemeName, statusCode, error, elapsed);
+                }
+
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret, refreshToken);
                 return Saml2BearerTokenResult.LoggedFailure(status, error, errorDescription);
             case Saml2BearerTokenResultStatus.ClientError:
                 // Not the caller's fault, and nothing the caller can fix: the handler answers 503 (see README, Responses).
                 TokenExchangeLog.ClientRejected(_logger, schemeName, statusCode, error, elapsed);
-                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret, refreshToken);
                 return Saml2BearerTokenResult.LoggedFailure(status, error, errorDescription, RetryAfterReader.Read(response, timeProvider, options.DefaultRetryAfter));
             default:
                 TokenExchangeLog.ErrorResponseUnavailable(_logger, schemeName, statusCode, error, elapsed);
-                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret);
+                TokenExchangeLog.ErrorDescriptionReceived(_logger, schemeName, error, errorDescription, options.ClientSecret, refreshToken);
                 return Saml2BearerTokenResult.LoggedFailure(
                     Saml2BearerTokenResultStatus.ServiceUnavailable,
                     error,
@@ -306,26 +351,45 @@ internal sealed class Saml2BearerHttpTokenService : ISaml2BearerTokenService
 
     internal List<KeyValuePair<string, string>> CreateForm(Saml2BearerTokenRequest request)
     {
-        var options = request.Options;
-        var form = options.TokenExchangeProtocol == Saml2BearerTokenExchangeProtocol.Rfc8693
+        var form = request.Options.TokenExchangeProtocol == Saml2BearerTokenExchangeProtocol.Rfc8693
             ? CreateTokenExchangeGrant(request)
             : CreateAssertionGrant(request);
-        AddIfPresent(form, OAuthParameterNames.Scope, request.Scope);
+        AddOptionalParameters(form, request.SchemeName, request.Options, request.Scope, isRefresh: false);
+        return form;
+    }
+
+    // RFC 6749 section 6: the refresh token is the grant.
+    internal List<KeyValuePair<string, string>> CreateForm(Saml2BearerRefreshRequest request)
+    {
+        List<KeyValuePair<string, string>> form =
+        [
+            new(OAuthParameterNames.GrantType, OAuthParameterNames.RefreshTokenGrantType),
+            new(OAuthParameterNames.RefreshToken, request.RefreshToken),
+        ];
+        AddOptionalParameters(form, request.SchemeName, request.Options, request.Scope, isRefresh: true);
+        return form;
+    }
+
+    // What every grant carries after its own fields: scope, audience, resource, then the additional parameters
+    // that replace none of the fields the token service owns (the refresh token too, in a refresh).
+    private void AddOptionalParameters(List<KeyValuePair<string, string>> form, string schemeName, Saml2BearerOptions options, string? scope, bool isRefresh)
+    {
+        AddIfPresent(form, OAuthParameterNames.Scope, scope);
         AddIfPresent(form, OAuthParameterNames.Audience, options.TokenAudience);
         AddIfPresent(form, OAuthParameterNames.Resource, options.Resource);
 
         foreach (var (name, value) in options.AdditionalTokenRequestParameters)
         {
-            if (OAuthParameterNames.IsReserved(name, options.TokenExchangeProtocol) || form.Exists(field => string.Equals(field.Key, name, StringComparison.Ordinal)))
+            if (OAuthParameterNames.IsReserved(name, options.TokenExchangeProtocol)
+                || (isRefresh && string.Equals(name, OAuthParameterNames.RefreshToken, StringComparison.OrdinalIgnoreCase))
+                || form.Exists(field => string.Equals(field.Key, name, StringComparison.Ordinal)))
             {
-                TokenExchangeLog.AdditionalParameterIgnored(_logger, request.SchemeName, name);
+                TokenExchangeLog.AdditionalParameterIgnored(_logger, schemeName, name);
                 continue;
             }
 
             form.Add(new(name, value));
         }
-
-        return form;
     }
 
     // RFC 7522 section 2.1: the assertion itself is the grant (saml1_1-bearer, or as configured, for SAML 1.1).

@@ -52,7 +52,6 @@ public sealed class Saml2BearerTokenCacheTests : IDisposable
         Assert.False(_manager.Cache.TryGet("k", out _));
     }
 
-
     private Saml2BearerCachedToken Token(TimeSpan lifetime) =>
         new(new Saml2BearerTokenResponse { AccessToken = "at", TokenType = "Bearer", ExpiresIn = lifetime }, _time.GetUtcNow() + lifetime, []);
 

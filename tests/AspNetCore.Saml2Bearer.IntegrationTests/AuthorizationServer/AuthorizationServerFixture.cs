@@ -47,6 +47,13 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
 
     public string Issuer { get; private set; } = "";
 
+    /// <summary>
+    /// The access token lifetime the server issues, for tests that need tokens to expire soon; set it before
+    /// <see cref="InitializeAsync"/>. Default: <see langword="null"/>, OpenIddict's (one hour). Refresh tokens
+    /// keep OpenIddict's lifetime (14 days).
+    /// </summary>
+    public TimeSpan? AccessTokenLifetime { get; init; }
+
     public string TokenEndpoint => Issuer + AuthorizationServerApp.TokenEndpointPath;
 
     public HttpClient Http { get; } = new();
@@ -65,6 +72,7 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
             options.ConnectionString = _connectionString;
             options.Issuer = Issuer;
             options.Resource = Resource;
+            options.AccessTokenLifetime = AccessTokenLifetime;
             var identityProvider = new AuthorizationServerIdentityProvider { EntityId = IdpEntityId };
             identityProvider.SigningCertificates.Add(IdpKey.PublicCertificate);
             options.IdentityProviders.Add(identityProvider);
@@ -145,6 +153,30 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
                 ("client_assertion_type", JwtClientAssertionType),
                 ("client_assertion", CreateClientAssertion(key ?? ClientKey))),
         });
+
+    /// <summary>The refresh grant (RFC 6749 section 6), with client_secret_basic.</summary>
+    public Task<TokenResponse> RefreshWithBasicAsync(string refreshToken, string? scope = null, string? clientId = null, string? secret = null)
+    {
+        var fields = new List<KeyValuePair<string, string>> { new("grant_type", "refresh_token"), new("refresh_token", refreshToken) };
+        if (scope is not null)
+        {
+            fields.Add(new("scope", scope));
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, TokenEndpoint) { Content = new FormUrlEncodedContent(fields) };
+        var credentials = Uri.EscapeDataString(clientId ?? SecretClientId) + ":" + Uri.EscapeDataString(secret ?? ClientSecret);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        return SendAsync(request);
+    }
+
+    /// <summary>The refresh grant with private_key_jwt (RFC 7523) as the JWT client, signed by <paramref name="key"/>.</summary>
+    public Task<TokenResponse> RefreshWithPrivateKeyJwtAsync(string refreshToken, RSA? key = null) =>
+        SendFormAsync(
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refreshToken),
+            ("client_id", JwtClientId),
+            ("client_assertion_type", JwtClientAssertionType),
+            ("client_assertion", CreateClientAssertion(key ?? ClientKey)));
 
     public async Task<TokenResponse> SendFormAsync(params (string Name, string Value)[] fields) =>
         await SendAsync(new HttpRequestMessage(HttpMethod.Post, TokenEndpoint)

@@ -290,6 +290,8 @@ public sealed class EndToEndFixture : IAsyncLifetime
         var client = new AuthorizationServerClient { ClientId = clientId, ClientSecret = secret, JsonWebKeys = keys };
         client.Scopes.Add("orders.read");
         client.Scopes.Add("openid");
+        // Permits the refresh token grant; a refresh token is issued only when a scheme's Scope asks for it.
+        client.Scopes.Add("offline_access");
         return client;
     }
 

@@ -11,11 +11,19 @@ namespace AspNetCore.Saml2Bearer.Lifecycle;
 /// <summary>
 /// The token lifecycle of one scheme, in one place (after Duende.AccessTokenManagement's
 /// <c>GetOrCreateAsync(key, factory)</c>): cache lookup, then one flight per key for every concurrent
-/// caller (across instances too, with the exchange lock), in which the token is exchanged for the
-/// request's assertion, its JWTs are checked, its expiry is computed and <c>OnTokenReceived</c> vets it,
-/// then it is stored. No single caller's cancellation ends a flight; failures are never stored, and a
-/// refused grant evicts what the key held.
+/// caller (across instances too, with the exchange lock), in which the token is renewed with its refresh
+/// token or else exchanged for the request's assertion, its JWTs are checked, its expiry is computed and
+/// <c>OnTokenReceived</c> vets it, then it is stored. No single caller's cancellation ends a flight;
+/// failures are never stored, and a refused grant evicts what the key held.
 /// </summary>
+/// <remarks>
+/// Renewal (<c>grant_type=refresh_token</c>) replaces the exchange when the key holds a refresh token, the
+/// request's assertion was validated here (so renewal serves only callers who could have exchanged), and
+/// neither that assertion's <c>SessionNotOnOrAfter</c> nor the refresh token's retention has passed. A new
+/// refresh token replaces the old (rotation). A refused refresh (<c>invalid_grant</c>), a token service that
+/// cannot refresh, or a session that ended drop the refresh token, and the request's assertion is exchanged
+/// once instead.
+/// </remarks>
 internal sealed class Saml2BearerTokenManager : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Saml2BearerTokenOutcome>>> _flights = new(StringComparer.Ordinal);
@@ -39,7 +47,7 @@ internal sealed class Saml2BearerTokenManager : IDisposable
     /// </summary>
     public async Task<Saml2BearerTokenOutcome> GetTokenAsync(string key, Saml2BearerTokenAcquisition acquisition, CancellationToken cancellationToken)
     {
-        var outcome = await GetOrCreateAsync(key, () => ObtainAsync(acquisition), cancellationToken).ConfigureAwait(false);
+        var outcome = await GetOrCreateAsync(key, () => ObtainAsync(key, acquisition), cancellationToken).ConfigureAwait(false);
         if (!outcome.IsUnvetted)
         {
             return outcome;
@@ -77,7 +85,7 @@ internal sealed class Saml2BearerTokenManager : IDisposable
             LazyThreadSafetyMode.ExecutionAndPublication));
 
         var outcome = await flight.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return leader || outcome.Token is null || outcome.Source != Saml2BearerTokenLookupSource.Exchanged
+        return leader || outcome.Token is null || outcome.Source is not (Saml2BearerTokenLookupSource.Exchanged or Saml2BearerTokenLookupSource.Refreshed)
             ? outcome
             : outcome.Joined();
     }
@@ -187,8 +195,124 @@ internal sealed class Saml2BearerTokenManager : IDisposable
         return outcome;
     }
 
-    /// <summary>Inside the flight: exchanges the request's assertion.</summary>
-    private Task<Saml2BearerTokenOutcome> ObtainAsync(Saml2BearerTokenAcquisition acquisition) => ExchangeAsync(acquisition);
+    /// <summary>Inside the flight: renews the key's token with its refresh token when it may, else exchanges the request's assertion.</summary>
+    private async Task<Saml2BearerTokenOutcome> ObtainAsync(string key, Saml2BearerTokenAcquisition acquisition)
+    {
+        // The distributed store first: another instance may have rotated the refresh token this one holds.
+        var renewable = await Cache.GetDistributedAsync(key, includeRenewable: true).ConfigureAwait(false)
+            ?? (Cache.TryGetRenewable(key, out var inMemory) ? inMemory : null);
+        if (renewable is not null && renewable.Response.RefreshToken is not null)
+        {
+            if (MayRenew(renewable, acquisition))
+            {
+                var renewed = await RenewAsync(key, renewable, acquisition).ConfigureAwait(false);
+                if (renewed is not null)
+                {
+                    return renewed;
+                }
+            }
+            else
+            {
+                Saml2BearerLog.RenewalDeclined(acquisition.Logger, Saml2BearerLog.Short(key), "the session ended or the assertion was not validated here");
+            }
+
+            // The refresh token goes: whatever the exchange answers, it is not presented again.
+            await Cache.RemoveAsync(key).ConfigureAwait(false);
+        }
+
+        return await ExchangeAsync(acquisition).ConfigureAwait(false);
+    }
+
+    private bool MayRenew(Saml2BearerCachedToken renewable, Saml2BearerTokenAcquisition acquisition)
+    {
+        var now = _timeProvider.GetUtcNow();
+        return acquisition.Assertion is { } assertion
+            && renewable.CanRenewAt(now)
+            && (assertion.SessionNotOnOrAfter is not { } sessionEnd || now < sessionEnd);
+    }
+
+    /// <summary>
+    /// Presents the refresh token. Returns the outcome, or <see langword="null"/> when the server refused the
+    /// refresh token or the token service cannot refresh: then the assertion is exchanged.
+    /// </summary>
+    private async Task<Saml2BearerTokenOutcome?> RenewAsync(string key, Saml2BearerCachedToken renewable, Saml2BearerTokenAcquisition acquisition)
+    {
+        var refreshToken = renewable.Response.RefreshToken!;
+        Saml2BearerTokenResult result;
+        try
+        {
+            // Like the exchange, the refresh serves every caller waiting for this key.
+            result = await acquisition.TokenService.RefreshAsync(
+                new Saml2BearerRefreshRequest { SchemeName = acquisition.SchemeName, Options = acquisition.Options, RefreshToken = refreshToken },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NotSupportedException)
+        {
+            Saml2BearerLog.RenewalDeclined(acquisition.Logger, Saml2BearerLog.Short(key), "the token service cannot refresh");
+            return null;
+        }
+
+        if (result.Status == Saml2BearerTokenResultStatus.InvalidGrant)
+        {
+            Saml2BearerLog.RenewalDeclined(acquisition.Logger, Saml2BearerLog.Short(key), "the authorization server refused the refresh token");
+            return null;
+        }
+
+        if (result.Status != Saml2BearerTokenResultStatus.Success)
+        {
+            if (!result.IsLogged)
+            {
+                Saml2BearerLog.ExchangeFailed(acquisition.Logger, result, quiet: false);
+            }
+
+            return Saml2BearerTokenOutcome.Failed(result, Saml2BearerTokenLookupSource.Refreshed);
+        }
+
+        // Rotation: a new refresh token replaces the old one; none in the response means the server kept the old one.
+        var response = result.Response!;
+        var rotated = response.RefreshToken is not null;
+        if (!rotated)
+        {
+            response = WithRefreshToken(response, refreshToken);
+        }
+
+        Saml2BearerLog.TokenRenewed(acquisition.Logger, Saml2BearerLog.Short(key), rotated);
+        return await CompleteAsync(acquisition, response, Saml2BearerTokenLookupSource.Refreshed, rotated ? null : renewable.RenewableUntil).ConfigureAwait(false);
+    }
+
+    private static Saml2BearerTokenResponse WithRefreshToken(Saml2BearerTokenResponse response, string refreshToken) => new()
+    {
+        AccessToken = response.AccessToken,
+        TokenType = response.TokenType,
+        ExpiresIn = response.ExpiresIn,
+        RefreshToken = refreshToken,
+        Scope = response.Scope,
+        IdToken = response.IdToken,
+        AdditionalParameters = response.AdditionalParameters,
+    };
+
+    /// <summary>
+    /// Until when the response's refresh token may renew: <paramref name="previous"/> (a kept refresh
+    /// token's), else what the server says (<c>refresh_token_expires_in</c>), else
+    /// <see cref="Saml2BearerOptions.RefreshTokenLifetime"/>; never past the assertion's <c>SessionNotOnOrAfter</c>.
+    /// <see langword="null"/> without a refresh token, or when the assertion was not validated here.
+    /// </summary>
+    private DateTimeOffset? RenewableUntil(Saml2BearerTokenAcquisition acquisition, Saml2BearerTokenResponse response, DateTimeOffset? previous)
+    {
+        if (response.RefreshToken is null || acquisition.Assertion is not { } assertion)
+        {
+            return null;
+        }
+
+        var until = previous ?? _timeProvider.GetUtcNow() + (RefreshTokenExpiresIn(response) ?? acquisition.Options.RefreshTokenLifetime);
+        return assertion.SessionNotOnOrAfter is { } sessionEnd && sessionEnd < until ? sessionEnd : until;
+    }
+
+    private static TimeSpan? RefreshTokenExpiresIn(Saml2BearerTokenResponse response) =>
+        response.AdditionalParameters.TryGetValue("refresh_token_expires_in", out var value)
+        && value.ValueKind == System.Text.Json.JsonValueKind.Number && value.TryGetInt64(out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     private async Task<Saml2BearerTokenOutcome> ExchangeAsync(Saml2BearerTokenAcquisition acquisition)
     {
@@ -234,7 +358,8 @@ internal sealed class Saml2BearerTokenManager : IDisposable
     /// started the flight vets it with <c>OnTokenReceived</c>, whose verdict (or replacement) then holds for
     /// every caller waiting on this flight.
     /// </summary>
-    private async Task<Saml2BearerTokenOutcome> CompleteAsync(Saml2BearerTokenAcquisition acquisition, Saml2BearerTokenResponse response, Saml2BearerTokenLookupSource source)
+    private async Task<Saml2BearerTokenOutcome> CompleteAsync(
+        Saml2BearerTokenAcquisition acquisition, Saml2BearerTokenResponse response, Saml2BearerTokenLookupSource source, DateTimeOffset? renewableUntil = null)
     {
         var options = acquisition.Options;
         IReadOnlyList<System.Security.Claims.Claim>? claims;
@@ -265,13 +390,14 @@ internal sealed class Saml2BearerTokenManager : IDisposable
         {
             // The request that started the flight is gone, and its HttpContext with it: nothing is stored,
             // and each waiting request raises the event on its own context.
-            return Saml2BearerTokenOutcome.Unvetted(new Saml2BearerCachedToken(response, expiresAt, claims), source);
+            return Saml2BearerTokenOutcome.Unvetted(new Saml2BearerCachedToken(response, expiresAt, claims, RenewableUntil(acquisition, response, renewableUntil)), source);
         }
 
         var tokenReceived = await acquisition.TokenReceived(response).ConfigureAwait(false);
         return tokenReceived.Result is not null
             ? Saml2BearerTokenOutcome.Decided(tokenReceived.Result, source)
-            : Saml2BearerTokenOutcome.Obtained(new Saml2BearerCachedToken(tokenReceived.TokenResponse, expiresAt, claims), source);
+            : Saml2BearerTokenOutcome.Obtained(
+                new Saml2BearerCachedToken(tokenReceived.TokenResponse, expiresAt, claims, RenewableUntil(acquisition, tokenReceived.TokenResponse, renewableUntil)), source);
     }
 
     public void Dispose() => Cache.Dispose();

@@ -56,6 +56,9 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
 
     public string TokenEndpoint => Issuer + AuthorizationServerApp.TokenEndpointPath;
 
+    /// <summary>The running server's services (its OpenIddict managers, say), once started.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The authorization server is not started.");
+
     public HttpClient Http { get; } = new();
 
     public async Task InitializeAsync()

@@ -101,6 +101,12 @@ public sealed class EndToEndFixture : IAsyncLifetime
     /// <summary>A stock JwtBearer API with <c>UseSaml2BearerExchange</c>.</summary>
     public ApiHost MiddlewareApi { get; private set; } = null!;
 
+    /// <summary>The ResourceApi with <c>Scope</c> + <c>offline_access</c>, its token expiry on <see cref="OfflineTime"/>.</summary>
+    public ApiHost OfflineApi { get; private set; } = null!;
+
+    /// <summary>The clock of <see cref="OfflineApi"/>'s scheme, which a test moves past a token's lifetime.</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider OfflineTime { get; } = new(DateTimeOffset.UtcNow);
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(2) };
 
     /// <summary>Every secret of the run: client secrets, assertions sent, tokens issued. None may be logged.</summary>
@@ -133,6 +139,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         UnreachableAsApi = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, tokenEndpoint: NextLoopbackUrl() + "/connect/token");
         Gateway = AddGateway(starting, certificatePath, backendUrl);
         MiddlewareApi = AddMiddlewareApi(starting, certificatePath);
+        OfflineApi = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, offlineAccess: true);
 
         _apps.AddRange(starting);
         await Task.WhenAll(starting.Select(app => app.StartAsync()));
@@ -354,7 +361,8 @@ public sealed class EndToEndFixture : IAsyncLifetime
         bool withDownstream = false,
         string? tokenEndpoint = null,
         bool allowSoap = false,
-        bool allowSaml11 = false)
+        bool allowSaml11 = false,
+        bool offlineAccess = false)
     {
         var url = NextLoopbackUrl();
         var counter = new TokenRequestCounter(RecordSecret);
@@ -363,6 +371,13 @@ public sealed class EndToEndFixture : IAsyncLifetime
         {
             settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:Assertion:AllowSaml11"] = "true";
         }
+        if (offlineAccess)
+        {
+            // The ResourceApi contract's renewal: Scope may ask for a refresh token. Without openid: an ID token
+            // lives 20 minutes at OpenIddict, and the test moves this API's clock an hour on.
+            settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:Scope"] = "orders.read offline_access";
+        }
+
         if (allowSoap)
         {
             // The ResourceApi contract key: POST /whoami with a SOAP envelope.
@@ -374,6 +389,11 @@ public sealed class EndToEndFixture : IAsyncLifetime
             builder =>
             {
                 ConfigureCommon(builder, Saml2BearerDefaults.AuthenticationScheme, settings, counter, method);
+                if (offlineAccess)
+                {
+                    builder.Services.Configure<Saml2BearerOptions>(Saml2BearerDefaults.AuthenticationScheme, options => options.TimeProvider = OfflineTime);
+                }
+
                 if (withDownstream)
                 {
                     builder.Services.AddHttpClient("backend", client => client.BaseAddress = BackendAddress)

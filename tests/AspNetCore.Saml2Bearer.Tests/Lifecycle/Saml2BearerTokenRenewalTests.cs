@@ -2,6 +2,9 @@ using System.Net;
 using AspNetCore.Saml2Bearer.Testing;
 using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 using AspNetCore.Saml2Bearer.TokenExchange;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AspNetCore.Saml2Bearer.Tests.Lifecycle;
 
@@ -294,12 +297,74 @@ public sealed class Saml2BearerTokenRenewalTests(ValidatorFixture fixture) : ICl
         Assert.DoesNotContain("rt-rotated-1", host.Logs.AllText, StringComparison.Ordinal);
     }
 
-    private async Task<Saml2BearerTestHost> StartAsync(Action<Saml2BearerOptions>? configure = null)
+    [Fact]
+    public async Task Request_TwoInstancesShareADistributedCache_RenewalPresentsTheRefreshTokenTheOtherRotated()
     {
-        var host = await Saml2BearerTestHost.StartAsync(fixture, o =>
+        var shared = new Caching.FakeDistributedCache();
+        var dataProtection = new EphemeralDataProtectionProvider();
+        await using var instanceA = await StartAsync(services: s => ShareCache(s, shared, dataProtection));
+        await using var instanceB = await StartAsync(services: s => ShareCache(s, shared, dataProtection));
+        var assertion = LongLivedAssertion(instanceA);
+        await TokenAsync(instanceA, assertion);
+        await TokenAsync(instanceB, assertion);
+        Advance(TokenLifetime, instanceA, instanceB);
+        await TokenAsync(instanceA, assertion);
+        Advance(TokenLifetime, instanceA, instanceB);
+
+        var onB = await TokenAsync(instanceB, assertion);
+
+        Assert.Equal(RecordingTokenService.AccessTokenPrefix + "refreshed-1", onB);
+        Assert.Equal(0, instanceB.TokenService.Calls);
+        Assert.Equal("rt-rotated-1", Assert.Single(instanceB.TokenService.RefreshRequests).RefreshToken);
+    }
+
+    [Fact]
+    public async Task Request_TokenServiceThrows_UnexpectedFailureLoggedAndAuthenticationFailedRaised()
+    {
+        Exception? failure = null;
+        await using var host = await StartAsync(o => o.Events.OnAuthenticationFailed = context =>
         {
-            o.Scope = "orders.read offline_access";
-            configure?.Invoke(o);
+            failure = context.Failure;
+            return Task.CompletedTask;
+        });
+        host.TokenService.EnqueueThrow(new InvalidOperationException("boom 5d2e"));
+
+        using var response = await host.GetAsync("/token", LongLivedAssertion(host));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        var logged = Assert.Single(host.Logs.Entries, e => e.EventId.Name == "UnexpectedFailure");
+        Assert.Equal(1020, logged.EventId.Id);
+        Assert.Contains("InvalidOperationException", logged.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("boom 5d2e", host.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.EventId.Name == "AuthorizationServerUnavailable" && e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(Saml2BearerFailureKind.ServiceUnavailable, Assert.IsType<Saml2BearerAuthenticationException>(failure).Kind);
+    }
+
+    private static void ShareCache(IServiceCollection services, IDistributedCache cache, IDataProtectionProvider dataProtection)
+    {
+        services.AddSingleton(cache);
+        services.AddSingleton(dataProtection);
+    }
+
+    private static void Advance(TimeSpan by, params Saml2BearerTestHost[] hosts)
+    {
+        foreach (var host in hosts)
+        {
+            host.Time.Advance(by);
+        }
+    }
+
+    private async Task<Saml2BearerTestHost> StartAsync(Action<Saml2BearerOptions>? configure = null, Action<IServiceCollection>? services = null)
+    {
+        var host = await Saml2BearerTestHost.StartAsync(fixture, new Saml2BearerTestHostSettings
+        {
+            Configure = o =>
+            {
+                o.Scope = "orders.read offline_access";
+                configure?.Invoke(o);
+            },
+            Services = services,
         });
         host.TokenService.ExpiresIn = TokenLifetime;
         host.TokenService.RefreshTokenPrefix = "rt-";

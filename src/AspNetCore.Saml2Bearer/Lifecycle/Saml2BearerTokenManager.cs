@@ -201,6 +201,12 @@ internal sealed class Saml2BearerTokenManager : IDisposable
         // The distributed store first: another instance may have rotated the refresh token this one holds.
         var renewable = await Cache.GetDistributedAsync(key, includeRenewable: true).ConfigureAwait(false)
             ?? (Cache.TryGetRenewable(key, out var inMemory) ? inMemory : null);
+        if (renewable is not null && Cache.IsUsable(renewable))
+        {
+            // Another instance stored a fresh token since this flight looked.
+            return Saml2BearerTokenOutcome.Obtained(renewable, Saml2BearerTokenLookupSource.DistributedCache);
+        }
+
         if (renewable is not null && renewable.Response.RefreshToken is not null)
         {
             if (MayRenew(renewable, acquisition))

@@ -129,6 +129,9 @@ public static class AuthorizationServerApp
         // AD FS callers hold SAML 1.1 assertions: accept grant_type=urn:ietf:params:oauth:grant-type:saml1_1-bearer too.
         saml.Assertion.AllowSaml11 = true;
 
+        // RFC 8693 clients (PingFederate- and Salesforce-style) send the same assertion as a subject_token.
+        saml.AllowTokenExchange = true;
+
         if (options.Resource is not null)
         {
             saml.Resources.Add(options.Resource);

@@ -62,6 +62,7 @@ internal sealed class AuthorizationServerSeeder(IServiceProvider services, Autho
         descriptor.Permissions.Add(Permissions.Endpoints.Token);
         descriptor.Permissions.Add(Permissions.Prefixes.GrantType + AspNetCore.Saml2Bearer.OpenIddict.Saml2BearerGrantDefaults.GrantType);
         descriptor.Permissions.Add(Permissions.Prefixes.GrantType + AspNetCore.Saml2Bearer.OpenIddict.Saml2BearerGrantDefaults.Saml11GrantType);
+        descriptor.Permissions.Add(Permissions.Prefixes.GrantType + AspNetCore.Saml2Bearer.OpenIddict.Saml2BearerGrantDefaults.TokenExchangeGrantType);
         foreach (var scope in client.Scopes)
         {
             if (scope == Scopes.OfflineAccess)

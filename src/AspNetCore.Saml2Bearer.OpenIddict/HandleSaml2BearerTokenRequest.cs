@@ -41,7 +41,7 @@ internal sealed class HandleSaml2BearerTokenRequest : IOpenIddictServerHandler<H
     public async ValueTask HandleAsync(HandleTokenRequestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!Saml2BearerGrantDefaults.IsSaml2BearerGrant(context.Request.GrantType))
+        if (!Saml2BearerGrantDefaults.IsSamlTokenRequest(context.Request))
         {
             return;
         }

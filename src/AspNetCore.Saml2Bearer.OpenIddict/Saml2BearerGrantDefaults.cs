@@ -1,3 +1,6 @@
+using AspNetCore.Saml2Bearer.Assertions;
+using OpenIddict.Abstractions;
+
 namespace AspNetCore.Saml2Bearer.OpenIddict;
 
 /// <summary>
@@ -14,6 +17,18 @@ public static class Saml2BearerGrantDefaults
     /// </summary>
     public const string Saml11GrantType = "urn:ietf:params:oauth:grant-type:saml1_1-bearer";
 
+    /// <summary>
+    /// The grant type of RFC 8693 (OAuth 2.0 Token Exchange); a SAML assertion is accepted under it, as
+    /// <c>subject_token</c>, when <see cref="Saml2BearerGrantOptions.AllowTokenExchange"/> is on.
+    /// </summary>
+    public const string TokenExchangeGrantType = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+    /// <summary>RFC 8693 section 3: the <c>subject_token_type</c> of a base64url-encoded SAML 2.0 assertion.</summary>
+    public const string Saml2SubjectTokenType = "urn:ietf:params:oauth:token-type:saml2";
+
+    /// <summary>RFC 8693 section 3: the <c>subject_token_type</c> of a base64url-encoded SAML 1.1 assertion.</summary>
+    public const string Saml1SubjectTokenType = "urn:ietf:params:oauth:token-type:saml1";
+
     /// <summary>The token request parameter that carries the base64url-encoded assertion.</summary>
     public const string AssertionParameter = "assertion";
 
@@ -29,10 +44,38 @@ public static class Saml2BearerGrantDefaults
     /// <summary>The error description returned when the assertion fails validation. It never echoes the assertion.</summary>
     public const string InvalidAssertionDescription = "The SAML 2.0 assertion is invalid.";
 
+    /// <summary>The error description returned when a SAML token exchange carries an <c>actor_token</c> (delegation is not supported).</summary>
+    public const string ActorTokenNotSupportedDescription = "The 'actor_token' parameter is not supported with a SAML subject token.";
+
     /// <summary>The error description returned when an assertion ID is presented a second time.</summary>
     public const string ReplayedAssertionDescription = "The SAML 2.0 assertion has already been used.";
 
-    /// <summary>Whether <paramref name="grantType"/> is one this grant handles (OpenIddict has already refused a grant type it does not allow).</summary>
+    /// <summary>Whether <paramref name="grantType"/> is one of the RFC 7522 grant types this grant handles.</summary>
     internal static bool IsSaml2BearerGrant(string? grantType) =>
         string.Equals(grantType, GrantType, StringComparison.Ordinal) || string.Equals(grantType, Saml11GrantType, StringComparison.Ordinal);
+
+    /// <summary>Whether the request is one this grant handles: an RFC 7522 grant or a token exchange of a SAML assertion.</summary>
+    internal static bool IsSamlTokenRequest(OpenIddictRequest request) =>
+        IsSaml2BearerGrant(request.GrantType) || IsSamlTokenExchange(request.GrantType, request.SubjectTokenType);
+
+    /// <summary>
+    /// The assertion version the request's grant type or subject token type names, or <see langword="null"/>
+    /// when it names none (<c>saml2-bearer</c> carries either version).
+    /// </summary>
+    internal static Saml2AssertionVersion? RequiredVersion(OpenIddictRequest request) => request.GrantType switch
+    {
+        Saml11GrantType => Saml2AssertionVersion.Saml11,
+        TokenExchangeGrantType => string.Equals(request.SubjectTokenType, Saml1SubjectTokenType, StringComparison.Ordinal)
+            ? Saml2AssertionVersion.Saml11
+            : Saml2AssertionVersion.Saml20,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether the request is an RFC 8693 token exchange whose subject token is a SAML assertion (any other
+    /// subject token type is OpenIddict's own business).
+    /// </summary>
+    internal static bool IsSamlTokenExchange(string? grantType, string? subjectTokenType) =>
+        string.Equals(grantType, TokenExchangeGrantType, StringComparison.Ordinal)
+        && (string.Equals(subjectTokenType, Saml2SubjectTokenType, StringComparison.Ordinal) || string.Equals(subjectTokenType, Saml1SubjectTokenType, StringComparison.Ordinal));
 }

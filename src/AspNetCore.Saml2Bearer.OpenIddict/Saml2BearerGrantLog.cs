@@ -24,4 +24,8 @@ internal static partial class Saml2BearerGrantLog
     [LoggerMessage(EventId = 4, EventName = "Saml2BearerGrantAccepted", Level = LogLevel.Debug,
         Message = "SAML 2.0 bearer grant accepted for client {ClientId}: assertion of issuer {Issuer}.")]
     public static partial void AssertionAccepted(ILogger logger, string? clientId, string issuer);
+
+    [LoggerMessage(EventId = 5, EventName = "Saml2BearerGrantActorTokenRefused", Level = LogLevel.Information,
+        Message = "SAML token exchange rejected for client {ClientId}: an actor_token was sent, and delegation is not supported.")]
+    public static partial void ActorTokenRefused(ILogger logger, string? clientId);
 }

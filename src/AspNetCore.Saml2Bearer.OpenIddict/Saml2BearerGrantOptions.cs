@@ -56,6 +56,18 @@ public sealed class Saml2BearerGrantOptions
     public bool IncludeUnmappedAttributes { get; set; } = true;
 
     /// <summary>
+    /// Whether the server also accepts the assertion as the <c>subject_token</c> of an RFC 8693 token
+    /// exchange (<c>grant_type=</c><see cref="Saml2BearerGrantDefaults.TokenExchangeGrantType"/>,
+    /// <c>subject_token_type=</c><see cref="Saml2BearerGrantDefaults.Saml2SubjectTokenType"/>, or
+    /// <see cref="Saml2BearerGrantDefaults.Saml1SubjectTokenType"/> with
+    /// <see cref="Saml2AssertionValidationParameters.AllowSaml11"/>): the same validation, replay check and
+    /// sign-in as the RFC 7522 grant, an access token issued with <c>issued_token_type</c>. An
+    /// <c>actor_token</c> (delegation) is refused with <c>invalid_request</c>. Clients need the permission
+    /// <c>gt:</c> + the token exchange grant type. Default: <see langword="false"/>.
+    /// </summary>
+    public bool AllowTokenExchange { get; set; }
+
+    /// <summary>
     /// Checks that the options can validate anything at all.
     /// </summary>
     /// <exception cref="InvalidOperationException">A required value is missing or out of range.</exception>

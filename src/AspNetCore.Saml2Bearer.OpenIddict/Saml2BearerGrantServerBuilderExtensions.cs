@@ -17,7 +17,8 @@ public static class Saml2BearerGrantServerBuilderExtensions
     /// authenticated the client, replays are refused, and the assertion's subject is signed in.
     /// Clients need the permissions <c>ept:token</c> and <c>gt:</c> + the grant type URN, as for any grant.
     /// With <c>Assertion.AllowSaml11</c> on, <c>urn:ietf:params:oauth:grant-type:saml1_1-bearer</c> is accepted
-    /// too (clients then need <c>gt:</c> + that URN).
+    /// too (clients then need <c>gt:</c> + that URN). With <see cref="Saml2BearerGrantOptions.AllowTokenExchange"/> on,
+    /// the assertion is accepted as the <c>subject_token</c> of an RFC 8693 token exchange as well.
     /// </summary>
     /// <param name="builder">The OpenIddict server builder.</param>
     /// <param name="configure">Configures the trusted identity providers and the claims, scopes and resources issued.</param>
@@ -42,12 +43,31 @@ public static class Saml2BearerGrantServerBuilderExtensions
                 {
                     server.GrantTypes.Add(Saml2BearerGrantDefaults.Saml11GrantType);
                 }
+
+                if (grant.Value.AllowTokenExchange)
+                {
+                    AddOnce(server.GrantTypes, Saml2BearerGrantDefaults.TokenExchangeGrantType);
+                    AddOnce(server.SubjectTokenTypes, Saml2BearerGrantDefaults.Saml2SubjectTokenType);
+                    if (grant.Value.Assertion.AllowSaml11)
+                    {
+                        AddOnce(server.SubjectTokenTypes, Saml2BearerGrantDefaults.Saml1SubjectTokenType);
+                    }
+                }
             });
 
         return builder
             .AllowCustomFlow(Saml2BearerGrantDefaults.GrantType)
+            .AddEventHandler(SkipSamlSubjectTokenValidation.Descriptor)
             .AddEventHandler(ValidateSaml2BearerTokenRequest.Descriptor)
             .AddEventHandler(HandleSaml2BearerTokenRequest.Descriptor);
+    }
+
+    private static void AddOnce(ICollection<string> values, string value)
+    {
+        if (!values.Contains(value))
+        {
+            values.Add(value);
+        }
     }
 
     private static bool ValidateOptions(Saml2BearerGrantOptions options)

@@ -42,13 +42,26 @@ internal sealed class ValidateSaml2BearerTokenRequest : IOpenIddictServerHandler
     public async ValueTask HandleAsync(ValidateTokenRequestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!Saml2BearerGrantDefaults.IsSaml2BearerGrant(context.Request.GrantType))
+        if (!Saml2BearerGrantDefaults.IsSamlTokenRequest(context.Request))
         {
             return;
         }
 
-        var parameter = context.Request.GetParameter(Saml2BearerGrantDefaults.AssertionParameter);
-        if (parameter?.GetRawValue() is not string encoded || string.IsNullOrWhiteSpace(encoded))
+        // RFC 7522 carries the assertion as 'assertion'; RFC 8693 as 'subject_token' (OpenIddict has
+        // already required it and checked its type against the enabled subject token types).
+        var tokenExchange = Saml2BearerGrantDefaults.IsSamlTokenExchange(context.Request.GrantType, context.Request.SubjectTokenType);
+        if (tokenExchange && context.Request.ActorToken is not null)
+        {
+            // Delegation would need the actor's identity in the issued token; refusing beats dropping it.
+            Saml2BearerGrantLog.ActorTokenRefused(_logger, context.ClientId);
+            context.Reject(OpenIddictConstants.Errors.InvalidRequest, Saml2BearerGrantDefaults.ActorTokenNotSupportedDescription);
+            return;
+        }
+
+        var encoded = tokenExchange
+            ? context.Request.SubjectToken
+            : context.Request.GetParameter(Saml2BearerGrantDefaults.AssertionParameter)?.GetRawValue() as string;
+        if (string.IsNullOrWhiteSpace(encoded))
         {
             Saml2BearerGrantLog.AssertionMissing(_logger, context.ClientId);
             context.Reject(OpenIddictConstants.Errors.InvalidRequest, Saml2BearerGrantDefaults.MissingAssertionDescription);
@@ -65,10 +78,9 @@ internal sealed class ValidateSaml2BearerTokenRequest : IOpenIddictServerHandler
         }
 
         var assertion = result.Assertion;
-        if (string.Equals(context.Request.GrantType, Saml2BearerGrantDefaults.Saml11GrantType, StringComparison.Ordinal)
-            && assertion.Version != Saml2AssertionVersion.Saml11)
+        if (Saml2BearerGrantDefaults.RequiredVersion(context.Request) is { } required && assertion.Version != required)
         {
-            // The grant type names SAML 1.1; a SAML 2.0 assertion goes with saml2-bearer.
+            // saml1_1-bearer and subject_token_type saml1 name SAML 1.1; saml2 names SAML 2.0.
             Saml2BearerGrantLog.AssertionRejected(_logger, context.ClientId, Saml2AssertionFailureReason.UnsupportedVersion, (int)Saml2AssertionFailureReason.UnsupportedVersion);
             context.Reject(OpenIddictConstants.Errors.InvalidGrant, Saml2BearerGrantDefaults.InvalidAssertionDescription);
             return;

@@ -1,9 +1,12 @@
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.StackExchangeRedis;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -58,8 +61,34 @@ public static class Saml2BearerRedisServiceCollectionExtensions
         services.AddStackExchangeRedisCache(static _ => { });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisCacheOptions>, Saml2BearerRedisConfigureCache>());
         services.AddDataProtection();
+        services.TryAddSingleton<Saml2BearerRedisXmlRepository>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KeyManagementOptions>, Saml2BearerRedisConfigureKeyRing>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Saml2BearerRedisKeyRingGuard>());
+        ShareKeysAddedByOtherInstances(services);
         services.TryAddSingleton<ISaml2BearerExchangeLock, Saml2BearerRedisExchangeLock>();
         return services;
+    }
+
+    /// <summary>
+    /// Puts <see cref="Saml2BearerRedisKeyRingProvider"/> in front of Data Protection's key ring provider,
+    /// so that keys other instances add to the shared ring are read without waiting for the 24-hour
+    /// reload. Left alone when the application registered a key ring provider of its own.
+    /// </summary>
+    private static void ShareKeysAddedByOtherInstances(IServiceCollection services)
+    {
+        var descriptor = services.LastOrDefault(static d => d.ServiceType == typeof(IKeyRingProvider));
+        if (descriptor is not { ImplementationType: { } implementation, Lifetime: ServiceLifetime.Singleton, IsKeyedService: false }
+            || implementation.Assembly != typeof(IKeyRingProvider).Assembly)
+        {
+            return;
+        }
+
+        services.Remove(descriptor);
+        services.AddSingleton<IKeyRingProvider>(provider => new Saml2BearerRedisKeyRingProvider(
+            (IKeyRingProvider)ActivatorUtilities.CreateInstance(provider, implementation),
+            provider.GetRequiredService<IKeyManager>(),
+            provider.GetRequiredService<Saml2BearerRedisXmlRepository>(),
+            provider.GetRequiredService<IOptions<KeyManagementOptions>>(),
+            (provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Saml2BearerRedisKeyRingProvider>()));
     }
 }

@@ -46,7 +46,7 @@ public sealed class Saml2BearerForwardingTransform : RequestTransform
         }
 
         // A SOAP caller's envelope travels on without the wsse:Security header its assertion came from.
-        if (SoapSecurityHeaderRemoval.RemoveFromRequest(context.HttpContext, options) is { } length && context.ProxyRequest.Content is { } content)
+        if (await SoapSecurityHeaderRemoval.RemoveFromRequestAsync(context.HttpContext, options).ConfigureAwait(false) is { } length && context.ProxyRequest.Content is { } content)
         {
             content.Headers.ContentLength = length;
             context.ProxyRequest.Headers.TransferEncodingChunked = null;

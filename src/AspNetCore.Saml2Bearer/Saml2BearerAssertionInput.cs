@@ -28,17 +28,34 @@ internal readonly record struct Saml2BearerAssertionInput(
 
     /// <summary>
     /// Decodes <paramref name="encoded"/> into a pooled buffer; with <paramref name="useFastPath"/>, looks
-    /// the bytes up among validated assertions and, on a hit, the subject's token in memory.
+    /// the bytes up among validated assertions and, on a hit, the subject's token in memory. A repeat of
+    /// characters already seen decoding to validated bytes is found from the characters alone (compared
+    /// in full), without decoding them again.
     /// </summary>
     public static Saml2BearerAssertionInput Read(ReadOnlySpan<char> encoded, Saml2BearerSchemeState state, bool useFastPath)
     {
+        // The size cap first, on the characters as received, exactly as the decoder applies it.
+        var trimmed = encoded.Trim();
+        if (useFastPath && encoded.Length <= state.Validator.Parameters.MaximumEncodedLength
+            && state.AssertionCache.TryGetEncoded(trimmed, out var known))
+        {
+            return Hit(known!, state);
+        }
+
         using var decoded = Saml2AssertionDecoder.DecodeToBuffer(encoded, state.Validator.Parameters);
         if (!decoded.Succeeded)
         {
             return new(null, null, null, decoded.FailureReason);
         }
 
-        return Lookup(decoded.Xml, decoded, state, useFastPath);
+        var input = Lookup(decoded.Xml, decoded, state, useFastPath);
+        if (input.FastPathEntry is { } entry)
+        {
+            // These characters decode to bytes that were validated before: the next repeat skips decoding.
+            state.AssertionCache.Alias(trimmed, entry);
+        }
+
+        return input;
     }
 
     /// <summary>
@@ -71,11 +88,15 @@ internal readonly record struct Saml2BearerAssertionInput(
         Saml2AssertionCacheEntry? entry = null;
         if (useFastPath && state.AssertionCache.TryGet(xml, out entry))
         {
-            return state.TokenCache.TryGet(entry!.TokenKey, out var token)
-                ? new(null, entry, token, Saml2AssertionFailureReason.None)
-                : new(entry.AssertionXml, entry, null, Saml2AssertionFailureReason.None);
+            return Hit(entry!, state);
         }
 
         return new(decoded.ToArray(), null, null, Saml2AssertionFailureReason.None);
     }
+
+    /// <summary>A fast-path hit: the subject's token from memory, or the entry's bytes for the exchange.</summary>
+    private static Saml2BearerAssertionInput Hit(Saml2AssertionCacheEntry entry, Saml2BearerSchemeState state) =>
+        state.TokenCache.TryGet(entry.TokenKey, out var token)
+            ? new(null, entry, token, Saml2AssertionFailureReason.None)
+            : new(entry.AssertionXml, entry, null, Saml2AssertionFailureReason.None);
 }

@@ -47,7 +47,7 @@ internal sealed class Saml2BearerExchangeMiddleware
             context.Request.Headers.Remove(options.HeaderName);
         }
 
-        SoapSecurityHeaderRemoval.RemoveFromRequest(context, options);
+        await SoapSecurityHeaderRemoval.RemoveFromRequestAsync(context, options).ConfigureAwait(false);
         context.Request.Headers.Authorization = "Bearer " + accessToken;
         await _next(context).ConfigureAwait(false);
     }

@@ -8,21 +8,24 @@ using Microsoft.Extensions.Time.Testing;
 namespace AspNetCore.Saml2Bearer.Benchmarks;
 
 /// <summary>
-/// A SOAP caller against a header caller with the same signed assertion (full validation, no fast path):
-/// reading the SOAP 1.2 envelope, finding the one Security header, detaching the assertion and validating
-/// it, against decoding the base64 header value and validating it. The target is a ratio within 1.10.
+/// A SOAP caller against a header caller with the same signed assertion and the same validator (full
+/// validation, no fast path), each from what arrives on the wire: the SOAP 1.2 envelope read in one
+/// forward-only pass (structure, the one Security header, the Body scanned) with only the assertion built
+/// as a document, then validated; against the base64 header value decoded, loaded and validated. The
+/// target is a ratio within 1.10. The <c>Only</c> rows split the parse from the validation.
 /// </summary>
 [MemoryDiagnoser]
 public class SoapExtractionBenchmarks
 {
+    private const int MaximumEnvelopeSize = 256 * 1024;
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
     private TestSigningKey _key = default!;
+    private Saml2AssertionValidationParameters _parameters = default!;
     private Saml2AssertionValidator _validator = default!;
     private string _encoded = default!;
     private byte[] _envelope = default!;
     private int _maximumDepth;
-    private XmlElement _assertionInEnvelope = default!;
 
     [GlobalSetup]
     public void Setup()
@@ -43,17 +46,16 @@ public class SoapExtractionBenchmarks
         envelope.Body.AppendChild(payload);
         _envelope = envelope.ToBytes();
 
-        var parameters = new Saml2AssertionValidationParameters { TimeProvider = new FakeTimeProvider(Now) };
-        parameters.AddIdentityProvider(Saml2AssertionBuilder.DefaultIssuer, _key.PublicCertificate);
-        parameters.ValidAudiences.Add(Saml2AssertionBuilder.DefaultAudience);
-        parameters.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
-        _validator = new Saml2AssertionValidator(parameters);
-        _maximumDepth = parameters.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth;
-        _assertionInEnvelope = (XmlElement)SoapEnvelopeLoadOnly().GetElementsByTagName("Assertion", Saml2Constants.AssertionNamespace)[0]!;
+        _parameters = new Saml2AssertionValidationParameters { TimeProvider = new FakeTimeProvider(Now) };
+        _parameters.AddIdentityProvider(Saml2AssertionBuilder.DefaultIssuer, _key.PublicCertificate);
+        _parameters.ValidAudiences.Add(Saml2AssertionBuilder.DefaultAudience);
+        _parameters.ValidRecipients.Add(Saml2AssertionBuilder.DefaultRecipient);
+        _validator = new Saml2AssertionValidator(_parameters);
+        _maximumDepth = _parameters.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth;
 
-        // Both must measure the accepting path.
+        // Both must measure the accepting path, and the SOAP bytes must be the assertion's own text.
         if (!HeaderDecodeAndValidate().AsTask().GetAwaiter().GetResult().IsValid || !SoapExtractAndValidate().AsTask().GetAwaiter().GetResult().IsValid
-            || !SoapExtractAndValidateReparsed().AsTask().GetAwaiter().GetResult().IsValid)
+            || HeaderDecodeAndLoadOnly() is null || SoapExtractOnly().Length == 0)
         {
             throw new InvalidOperationException("A benchmark assertion was rejected.");
         }
@@ -65,42 +67,35 @@ public class SoapExtractionBenchmarks
     [Benchmark(Baseline = true)]
     public ValueTask<Saml2AssertionValidationResult> HeaderDecodeAndValidate() => _validator.ValidateAsync(_encoded);
 
-    /// <summary>What the handler does: the detached, already securely loaded assertion is validated as is.</summary>
+    /// <summary>What the handler does: the envelope read, the assertion (already securely loaded) validated as is.</summary>
     [Benchmark]
     public ValueTask<Saml2AssertionValidationResult> SoapExtractAndValidate()
     {
-        var result = SoapEnvelopeReader.Read(_envelope, SoapVersion.Soap12, 256 * 1024, _maximumDepth);
+        var result = SoapEnvelopeReader.Read(_envelope, SoapVersion.Soap12, MaximumEnvelopeSize, _maximumDepth);
         return _validator.ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!);
     }
 
-    /// <summary>The earlier shape, for comparison: the detached assertion's bytes parsed again by the validator.</summary>
+    /// <summary>The header path's parse alone: base64 decode and the secure load of the assertion.</summary>
     [Benchmark]
-    public ValueTask<Saml2AssertionValidationResult> SoapExtractAndValidateReparsed()
-    {
-        var result = SoapEnvelopeReader.Read(_envelope, SoapVersion.Soap12, 256 * 1024, _maximumDepth);
-        return _validator.ValidateDecodedAsync(result.AssertionXml!);
-    }
+    public XmlDocument? HeaderDecodeAndLoadOnly() =>
+        SecureXmlLoader.Load(Saml2AssertionDecoder.Decode(_encoded, _parameters).Xml!, _parameters, out _);
 
-    /// <summary>The SOAP part alone (envelope parse, rules, detach and serialize): where the difference goes.</summary>
+    /// <summary>The SOAP path's parse alone (the envelope pass, the assertion's document and bytes): the difference goes here.</summary>
     [Benchmark]
-    public byte[] SoapExtractOnly() => SoapEnvelopeReader.Read(_envelope, SoapVersion.Soap12, 256 * 1024, _maximumDepth).AssertionXml!;
+    public byte[] SoapExtractOnly() => SoapEnvelopeReader.Read(_envelope, SoapVersion.Soap12, MaximumEnvelopeSize, _maximumDepth).AssertionXml!;
 
-    /// <summary>Where <see cref="SoapExtractOnly"/> goes, part 1: the secure DOM load of the whole envelope.</summary>
+    /// <summary>Reading every node of the envelope with the same settings and nothing else: the floor of any SOAP pass.</summary>
     [Benchmark]
-    public XmlDocument SoapEnvelopeLoadOnly()
+    public int SoapEnvelopeReadOnly()
     {
-        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
         using var reader = new DepthLimitingXmlReader(
-            XmlReader.Create(new MemoryStream(_envelope, writable: false), SecureXmlLoader.CreateReaderSettings(256 * 1024, document.NameTable)), _maximumDepth);
-        document.Load(reader);
-        return document;
+            XmlReader.Create(new MemoryStream(_envelope, writable: false), SecureXmlLoader.CreateReaderSettings(MaximumEnvelopeSize)), _maximumDepth);
+        var nodes = 0;
+        while (reader.Read())
+        {
+            nodes++;
+        }
+
+        return nodes;
     }
-
-    /// <summary>Part 2: the deep copy of the assertion into its own document with its namespaces pushed down.</summary>
-    [Benchmark]
-    public XmlDocument SoapDetachOnly() => XmlElementDetacher.Detach(_assertionInEnvelope);
-
-    /// <summary>Parts 2 and 3: the copy, and writing it as the bytes the fast path and the exchange use.</summary>
-    [Benchmark]
-    public byte[] SoapDetachToBytesOnly() => XmlElementDetacher.DetachToBytes(_assertionInEnvelope);
 }

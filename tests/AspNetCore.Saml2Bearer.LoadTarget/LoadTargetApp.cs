@@ -117,6 +117,7 @@ public static class LoadTargetApp
         new(ClaimTypes.Name, subject),
         new(Saml2BearerDefaults.NameIdFormatClaimType, "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"),
         new(Saml2BearerDefaults.AssertionIssuerClaimType, "https://idp.load.test/saml"),
+        new(Saml2BearerDefaults.AssertionVersionClaimType, "2.0"),
         new(Saml2BearerDefaults.AuthenticationContextClassClaimType, "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"),
         new("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", "Alice"),
         new("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "Example"),

@@ -170,7 +170,8 @@ public sealed partial class PackageMetadataTests : IClassFixture<PackedPackages>
         Assert.Contains(MainPackage, dependencies);
         Assert.Contains("StackExchange.Redis", dependencies);
         Assert.Contains("Microsoft.Extensions.Caching.StackExchangeRedis", dependencies);
-        Assert.Contains("Microsoft.AspNetCore.DataProtection.StackExchangeRedis", dependencies);
+        // The key ring lives in our own repository (one creation lock, lost keys written back): no second Redis client package.
+        Assert.DoesNotContain("Microsoft.AspNetCore.DataProtection.StackExchangeRedis", dependencies);
     }
 
     [Theory]

@@ -9,7 +9,7 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 /// from it, such as an <see cref="XmlDocument"/> (whose loader is iterative), never holds a node deeper
 /// than the cap, and the rest of the input is never read.
 /// </summary>
-internal sealed class DepthLimitingXmlReader : XmlReader
+internal sealed class DepthLimitingXmlReader : XmlReader, IXmlLineInfo
 {
     private readonly XmlReader _inner;
     private readonly int _maximumDepth;
@@ -82,6 +82,13 @@ internal sealed class DepthLimitingXmlReader : XmlReader
     public override string XmlLang => _inner.XmlLang;
 
     public override XmlSpace XmlSpace => _inner.XmlSpace;
+
+    /// <summary>The inner reader's line and position (see <see cref="Utf8LinePosition"/>), when it has them.</summary>
+    public int LineNumber => (_inner as IXmlLineInfo)?.LineNumber ?? 0;
+
+    public int LinePosition => (_inner as IXmlLineInfo)?.LinePosition ?? 0;
+
+    public bool HasLineInfo() => (_inner as IXmlLineInfo)?.HasLineInfo() == true;
 
     public override string GetAttribute(int i) => _inner.GetAttribute(i);
 

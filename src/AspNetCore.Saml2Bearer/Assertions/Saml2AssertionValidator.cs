@@ -96,7 +96,7 @@ public sealed class Saml2AssertionValidator
     /// detached assertion, which is not parsed a second time. Every check after the load is the same.
     /// </summary>
     /// <param name="document">The assertion document; the validator reads it and owns it from here on.</param>
-    /// <param name="assertionXml">The bytes <paramref name="document"/> serializes to (held to the size cap; the fast path keys on them).</param>
+    /// <param name="assertionXml">The bytes <paramref name="document"/> loads back from (held to the size cap; the fast path keys on them).</param>
     /// <param name="cancellationToken">Cancels a metadata refresh, if one is needed.</param>
     internal ValueTask<Saml2AssertionValidationResult> ValidateLoadedAsync(XmlDocument document, byte[] assertionXml, CancellationToken cancellationToken = default)
     {

@@ -31,19 +31,62 @@ internal static class XmlElementDetacher
     }
 
     /// <summary>
-    /// <see cref="Detach"/>, written as UTF-8 bytes that load back into the same tree: what the validator
-    /// reads when the element had come alone.
+    /// <see cref="Detach"/> for an element still being read: the element <paramref name="reader"/> is on,
+    /// with its subtree, becomes the document element of <paramref name="document"/> (new and empty), and
+    /// the declarations of its ancestors, <paramref name="ancestorDeclarations"/> (nearest ancestor first,
+    /// each in document order), are pushed down onto it as <see cref="CopyInScopeNamespaceDeclarations"/>
+    /// does. Nothing around the element is built. The reader is left on the node after the element.
     /// </summary>
-    public static byte[] DetachToBytes(XmlElement element) => DetachToBytes(element, out _);
-
-    /// <summary>
-    /// <see cref="DetachToBytes(XmlElement)"/>, also giving the detached <paramref name="document"/> the
-    /// bytes were written from: it loads back from them into the same tree, so a reader that would parse
-    /// the bytes again can take it instead.
-    /// </summary>
-    public static byte[] DetachToBytes(XmlElement element, out XmlDocument document)
+    /// <param name="reader">A reader on an element, reading <paramref name="utf8Input"/> when that is not empty.</param>
+    /// <param name="document">The document to read into; its reader settings must be those of <paramref name="reader"/>.</param>
+    /// <param name="ancestorDeclarations">The <c>xmlns</c> attributes of the element's ancestors as (name, value).</param>
+    /// <param name="utf8Input">
+    /// The UTF-8 text <paramref name="reader"/> reads, or empty when it is not UTF-8: then the bytes are
+    /// written from the document instead of taken from the input.
+    /// </param>
+    /// <param name="xml">
+    /// The element as a document of its own that loads back into the same tree: its very text from the
+    /// input with the pushed-down declarations added to its start tag, or the document written out.
+    /// Empty when the reader ended inside the element (a cap was hit).
+    /// </param>
+    public static XmlElement ReadDetached(
+        XmlReader reader,
+        XmlDocument document,
+        IReadOnlyList<KeyValuePair<string, string>> ancestorDeclarations,
+        ReadOnlySpan<byte> utf8Input,
+        out byte[] xml)
     {
-        document = Detach(element);
+        var lineInfo = reader as IXmlLineInfo;
+        var hasLineInfo = lineInfo?.HasLineInfo() == true;
+        var (startLine, startPosition) = hasLineInfo ? (lineInfo!.LineNumber, lineInfo.LinePosition) : (0, 0);
+        var name = reader.Name;
+        var isEmpty = reader.IsEmptyElement;
+
+        var copy = (XmlElement)document.ReadNode(reader)!;
+        document.AppendChild(copy);
+        List<KeyValuePair<string, string>>? added = null;
+        foreach (var declaration in ancestorDeclarations)
+        {
+            if (DeclareNamespace(copy, declaration.Key, declaration.Value))
+            {
+                (added ??= []).Add(declaration);
+            }
+        }
+
+        if (reader.ReadState != ReadState.Interactive)
+        {
+            xml = [];
+            return copy;
+        }
+
+        xml = (utf8Input.IsEmpty || !hasLineInfo ? null : CopyFromInput(utf8Input, name, isEmpty, startLine, startPosition, lineInfo!.LineNumber, lineInfo.LinePosition, added))
+            ?? ToBytes(document);
+        return copy;
+    }
+
+    /// <summary>A detached document written as UTF-8 bytes that load back into the same tree.</summary>
+    public static byte[] ToBytes(XmlDocument document)
+    {
         using var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, SerializerSettings))
         {
@@ -63,13 +106,125 @@ internal static class XmlElementDetacher
         {
             foreach (XmlAttribute attribute in ancestor.Attributes)
             {
-                if (attribute.NamespaceURI == Saml2Constants.XmlnsNamespace && !copy.HasAttribute(attribute.Name))
+                if (attribute.NamespaceURI == Saml2Constants.XmlnsNamespace)
                 {
-                    var declaration = copy.OwnerDocument.CreateAttribute(attribute.Name, Saml2Constants.XmlnsNamespace);
-                    declaration.Value = attribute.Value;
-                    copy.Attributes.Append(declaration);
+                    DeclareNamespace(copy, attribute.Name, attribute.Value);
                 }
             }
         }
+    }
+
+    /// <summary>Adds the declaration <paramref name="name"/>="<paramref name="value"/>" unless <paramref name="copy"/> has one of that name.</summary>
+    private static bool DeclareNamespace(XmlElement copy, string name, string value)
+    {
+        if (copy.HasAttribute(name))
+        {
+            return false;
+        }
+
+        var declaration = copy.OwnerDocument.CreateAttribute(name, Saml2Constants.XmlnsNamespace);
+        declaration.Value = value;
+        copy.Attributes.Append(declaration);
+        return true;
+    }
+
+    /// <summary>
+    /// The element's own text in <paramref name="utf8"/>, from its start tag (reported at the start
+    /// position) to the end of its end tag (the node after it is reported at the end position), with
+    /// <paramref name="added"/> declared in the start tag; <see langword="null"/> when the text found there
+    /// is not the element's start and end tag, which never happens for input the reader accepted.
+    /// </summary>
+    private static byte[]? CopyFromInput(
+        ReadOnlySpan<byte> utf8,
+        string name,
+        bool isEmpty,
+        int startLine,
+        int startPosition,
+        int endLine,
+        int endPosition,
+        List<KeyValuePair<string, string>>? added)
+    {
+        Span<byte> nameBytes = stackalloc byte[256];
+        if (name.Length > 64)
+        {
+            return null;
+        }
+
+        nameBytes = nameBytes[..Encoding.UTF8.GetBytes(name, nameBytes)];
+
+        // The reader reports an element at its name, just after '<'.
+        var start = Utf8LinePosition.ToOffset(utf8, startLine, startPosition) - 1;
+        var afterName = start + 1 + nameBytes.Length;
+        if (start < 0 || afterName >= utf8.Length || utf8[start] != '<' || !utf8.Slice(start + 1, nameBytes.Length).SequenceEqual(nameBytes)
+            || utf8[afterName] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'>' or (byte)'/'))
+        {
+            return null;
+        }
+
+        // The next node is reported after its markup ("<", "</", "<!--", "<?", "<![CDATA[", or nothing for
+        // text): the element's last '>' is the last one before that.
+        var next = Utf8LinePosition.ToOffset(utf8, endLine, endPosition);
+        if (next <= afterName)
+        {
+            return null;
+        }
+
+        var end = utf8[Math.Max(afterName, next - 10)..next].LastIndexOf((byte)'>');
+        if (end < 0)
+        {
+            return null;
+        }
+
+        end += Math.Max(afterName, next - 10) + 1;
+        if (!HasEndTag(utf8[afterName..end], nameBytes, isEmpty))
+        {
+            return null;
+        }
+
+        var declarations = added is null ? [] : Encoding.UTF8.GetBytes(Declarations(added));
+        var xml = new byte[end - start + declarations.Length];
+        utf8[start..afterName].CopyTo(xml);
+        declarations.CopyTo(xml.AsSpan(afterName - start));
+        utf8[afterName..end].CopyTo(xml.AsSpan(afterName - start + declarations.Length));
+        return xml;
+    }
+
+    /// <summary>Whether <paramref name="rest"/> (the element's text after its name) ends as its end tag, or as an empty element's start tag.</summary>
+    private static bool HasEndTag(ReadOnlySpan<byte> rest, ReadOnlySpan<byte> name, bool isEmpty)
+    {
+        if (isEmpty)
+        {
+            return rest.EndsWith("/>"u8);
+        }
+
+        var inside = rest[..^1].TrimEnd(" \t\r\n"u8);
+        return inside.EndsWith(name) && inside[..^name.Length].EndsWith("</"u8);
+    }
+
+    /// <summary>The declarations as attribute text, values escaped so they read back unchanged (no normalization).</summary>
+    private static string Declarations(List<KeyValuePair<string, string>> declarations)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, value) in declarations)
+        {
+            text.Append(' ').Append(name).Append("=\"");
+            foreach (var c in value)
+            {
+                _ = c switch
+                {
+                    '&' => text.Append("&amp;"),
+                    '<' => text.Append("&lt;"),
+                    '"' => text.Append("&quot;"),
+                    '\t' => text.Append("&#x9;"),
+                    '\n' => text.Append("&#xA;"),
+                    '\r' => text.Append("&#xD;"),
+                    _ => text.Append(c),
+                };
+            }
+
+            text.Append('"');
+        }
+
+        return text.ToString();
     }
 }

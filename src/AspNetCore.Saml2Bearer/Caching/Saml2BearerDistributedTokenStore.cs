@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using AspNetCore.Saml2Bearer.Diagnostics;
 using Microsoft.AspNetCore.DataProtection;
@@ -12,6 +14,9 @@ namespace AspNetCore.Saml2Bearer.Caching;
 /// <c>saml2bearer:</c> + the hashed cache key. Every call is bounded by a short timeout; a failing cache is
 /// skipped for a while (<see cref="Saml2BearerDistributedCacheCircuit"/>). Nothing here throws to the
 /// caller: an unreachable cache, a corrupt, undecryptable, misplaced or stale entry are all misses.
+/// An entry that is a Data Protection payload this instance cannot decrypt (another instance's key, e.g.
+/// while instances converge on one key ring after a Redis flush) is left in place for the next exchange
+/// to overwrite, and reported once per key id, not once per entry.
 /// </summary>
 internal sealed class Saml2BearerDistributedTokenStore
 {
@@ -33,6 +38,15 @@ internal sealed class Saml2BearerDistributedTokenStore
     private readonly TimeSpan _operationTimeout;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+
+    /// <summary>The Data Protection key ids whose undecryptable entries were reported, bounded.</summary>
+    private readonly ConcurrentDictionary<Guid, bool> _reportedKeyIds = new();
+
+    /// <summary>How many key ids <see cref="_reportedKeyIds"/> remembers; past that, reports go to Debug.</summary>
+    internal const int ReportedKeyIdLimit = 32;
+
+    /// <summary>The magic header of a Data Protection payload (version 0), before the 16-byte key id.</summary>
+    private const uint DataProtectionMagicHeader = 0x09F0C9F0;
 
     public Saml2BearerDistributedTokenStore(
         IDistributedCache cache,
@@ -93,8 +107,9 @@ internal sealed class Saml2BearerDistributedTokenStore
         var token = Open(key, protectedBytes, includeRenewable, out var discarded);
         if (discarded)
         {
-            // An entry nobody can use: remove it, so that it is reported once, not at every read until
-            // the next exchange overwrites it.
+            // An entry nobody can use (not a Data Protection payload, malformed, or written for another
+            // key): remove it, so that it is reported once, not at every read until the next exchange
+            // overwrites it.
             await RemoveAsync(key).ConfigureAwait(false);
         }
 
@@ -169,7 +184,24 @@ internal sealed class Saml2BearerDistributedTokenStore
         }
         catch (CryptographicException)
         {
-            Saml2BearerLog.DistributedCacheEntryDiscarded(_logger, Saml2BearerLog.Short(key), "it cannot be decrypted or was altered");
+            if (!TryReadKeyId(protectedBytes, out var keyId))
+            {
+                Saml2BearerLog.DistributedCacheEntryDiscarded(_logger, Saml2BearerLog.Short(key), "it is not a Data Protection payload");
+                return null;
+            }
+
+            // Another key ring's entry (or an altered one): a miss that the next exchange overwrites with
+            // the current key. Not removed: the instance that wrote it may still read it.
+            discarded = false;
+            if (_reportedKeyIds.Count < ReportedKeyIdLimit && _reportedKeyIds.TryAdd(keyId, true))
+            {
+                Saml2BearerLog.DistributedCacheEntryUndecryptable(_logger, Saml2BearerLog.Short(key), keyId);
+            }
+            else
+            {
+                Saml2BearerLog.DistributedCacheEntryUndecryptableAgain(_logger, Saml2BearerLog.Short(key), keyId);
+            }
+
             return null;
         }
 
@@ -189,6 +221,22 @@ internal sealed class Saml2BearerDistributedTokenStore
         discarded = false;
         var now = _timeProvider.GetUtcNow();
         return now < token!.ExpiresAt - _margin || (includeRenewable && token.CanRenewAt(now)) ? token : null;
+    }
+
+    /// <summary>
+    /// The key id of a Data Protection payload: a 4-byte big-endian magic header, then the key id
+    /// (https://learn.microsoft.com/aspnet/core/security/data-protection/implementation/authenticated-encryption-details).
+    /// </summary>
+    internal static bool TryReadKeyId(ReadOnlySpan<byte> protectedBytes, out Guid keyId)
+    {
+        if (protectedBytes.Length < 4 + 16 || BinaryPrimitives.ReadUInt32BigEndian(protectedBytes) != DataProtectionMagicHeader)
+        {
+            keyId = Guid.Empty;
+            return false;
+        }
+
+        keyId = new Guid(protectedBytes.Slice(4, 16));
+        return true;
     }
 
     /// <summary>

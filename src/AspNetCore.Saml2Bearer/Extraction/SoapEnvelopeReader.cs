@@ -11,6 +11,13 @@ namespace AspNetCore.Saml2Bearer.Extraction;
 /// validator sees it as if it had come alone. Nothing in the Body, in other headers or in a Security
 /// header for another actor is ever taken as a credential. No HTTP here: bytes in, result out.
 /// </summary>
+/// <remarks>
+/// One forward-only pass with the validator's discipline (<see cref="SecureXmlLoader"/>'s settings, the
+/// depth cap on every node): the envelope's structure is checked as it is read and only the assertion's
+/// subtree is built as a document; the Body is scanned for assertions, never built. Every rule is noted
+/// where it is met and the outcome decided once the whole envelope has been read, in a fixed order, so a
+/// broken or too deep envelope is refused as such wherever the fault lies.
+/// </remarks>
 internal static class SoapEnvelopeReader
 {
     /// <summary>How many levels the envelope adds above the assertion: Envelope, Header, Security.</summary>
@@ -32,265 +39,320 @@ internal static class SoapEnvelopeReader
     /// <param name="maximumDepth">The first element depth refused (the Envelope has depth 0).</param>
     public static SoapEnvelopeReadResult Read(ReadOnlyMemory<byte> envelope, SoapVersion version, long maximumCharacters, int maximumDepth)
     {
-        var document = Load(envelope, maximumCharacters, maximumDepth, out var loadFailure);
-        if (document is null)
-        {
-            return SoapEnvelopeReadResult.Reject(loadFailure);
-        }
-
-        var root = document.DocumentElement!;
-        if (root.LocalName != "Envelope" || root.NamespaceURI is not (SoapConstants.Soap11Namespace or SoapConstants.Soap12Namespace))
-        {
-            return new(SoapEnvelopeOutcome.NotAnEnvelope, Saml2AssertionFailureReason.None, null, null, null);
-        }
-
         var envelopeNamespace = SoapConstants.EnvelopeNamespace(version);
-        if (root.NamespaceURI != envelopeNamespace)
-        {
-            return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapVersionMismatch);
-        }
+        var utf8 = IsUtf8(envelope.Span);
 
-        if (!TryReadStructure(root, version, out var header, out var body))
+        // What the pass notes, in the order the outcome is decided.
+        bool notAnEnvelope = false, versionMismatch = false, malformed = false, bodySeen = false, headerSeen = false;
+        bool assertionInBody = false, nestedAssertion = false, assertionSeen = false;
+        var headerFailure = Saml2AssertionFailureReason.None;
+        var directChildFailure = Saml2AssertionFailureReason.None;
+        int? securityIndex = null;
+        XmlDocument? assertionDocument = null;
+        byte[]? assertionXml = null;
+
+        // Where the reader is: inside the Header, the Body, or the Security header for this node.
+        bool inHeader = false, inBody = false, inSecurity = false;
+        var headerEntry = -1;
+        var declarations = new List<KeyValuePair<string, string>>[EnvelopeDepth];
+
+        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
+        using var reader = new DepthLimitingXmlReader(
+            XmlReader.Create(Open(envelope), SecureXmlLoader.CreateReaderSettings(maximumCharacters, document.NameTable)), maximumDepth);
+        try
         {
+            var more = reader.Read();
+            while (more)
+            {
+                var depth = reader.Depth;
+                var type = reader.NodeType;
+                if (type == XmlNodeType.XmlDeclaration)
+                {
+                    // Taking the assertion's text from the input needs the input to be UTF-8.
+                    var encoding = reader.GetAttribute("encoding");
+                    utf8 &= string.IsNullOrEmpty(encoding) || string.Equals(encoding, "utf-8", StringComparison.OrdinalIgnoreCase);
+                }
+                else if (depth == 0)
+                {
+                    if (type == XmlNodeType.Element)
+                    {
+                        notAnEnvelope = reader.LocalName != "Envelope" || reader.NamespaceURI is not (SoapConstants.Soap11Namespace or SoapConstants.Soap12Namespace);
+                        versionMismatch = reader.NamespaceURI != envelopeNamespace;
+                        if (notAnEnvelope || versionMismatch)
+                        {
+                            // Nothing else matters now, but the whole input must still be well-formed and within the caps.
+                            while (reader.Read())
+                            {
+                            }
+
+                            break;
+                        }
+
+                        declarations[0] = ReadDeclarations(reader);
+                    }
+                }
+                else if (depth == 1)
+                {
+                    // SOAP 1.1 section 4 / SOAP 1.2 part 1 section 5: an optional Header first, then exactly one Body.
+                    inHeader = inBody = inSecurity = false;
+                    if (type == XmlNodeType.Element)
+                    {
+                        var isSoap = reader.NamespaceURI == envelopeNamespace;
+                        if (isSoap && reader.LocalName == "Header" && !headerSeen && !bodySeen)
+                        {
+                            headerSeen = inHeader = true;
+                            declarations[1] = ReadDeclarations(reader);
+                        }
+                        else if (isSoap && reader.LocalName == "Body" && !bodySeen)
+                        {
+                            bodySeen = inBody = true;
+                        }
+                        else if (version == SoapVersion.Soap12 || !bodySeen || isSoap)
+                        {
+                            // SOAP 1.1 allows foreign elements after the Body only; SOAP 1.2 none at all.
+                            malformed = true;
+                        }
+                    }
+                    else if (type is XmlNodeType.Text or XmlNodeType.CDATA && !string.IsNullOrWhiteSpace(reader.Value))
+                    {
+                        malformed = true;
+                    }
+                }
+                else if (inBody)
+                {
+                    // The Body is never a credential, and an assertion in it is refused outright (signature
+                    // wrapping across the envelope moves the signed original there).
+                    assertionInBody |= type == XmlNodeType.Element && IsAssertion(reader);
+                }
+                else if (inHeader && depth == 2)
+                {
+                    inSecurity = false;
+                    if (type == XmlNodeType.Element)
+                    {
+                        headerEntry++;
+                        if (reader.LocalName == "Security" && reader.NamespaceURI == SoapConstants.WsseNamespace && IsForThisNode(reader, version))
+                        {
+                            if (!HasValidMustUnderstand(reader, version))
+                            {
+                                headerFailure = First(headerFailure, Saml2AssertionFailureReason.SoapInvalidMustUnderstand);
+                            }
+                            else if (securityIndex is not null)
+                            {
+                                headerFailure = First(headerFailure, Saml2AssertionFailureReason.SoapMultipleSecurityHeaders);
+                            }
+                            else
+                            {
+                                securityIndex = headerEntry;
+                                inSecurity = !reader.IsEmptyElement;
+                                declarations[2] = ReadDeclarations(reader);
+                            }
+                        }
+                    }
+                }
+                else if (inSecurity && depth == EnvelopeDepth && type == XmlNodeType.Element && IsAssertion(reader))
+                {
+                    if (reader.LocalName == "EncryptedAssertion")
+                    {
+                        directChildFailure = First(directChildFailure, Saml2AssertionFailureReason.SoapEncryptedAssertion);
+                    }
+                    else if (assertionSeen)
+                    {
+                        directChildFailure = First(directChildFailure, Saml2AssertionFailureReason.SoapMultipleAssertions);
+                    }
+                    else
+                    {
+                        assertionSeen = true;
+                        if (!malformed && !assertionInBody && headerFailure == Saml2AssertionFailureReason.None && directChildFailure == Saml2AssertionFailureReason.None)
+                        {
+                            // The one subtree built as a document; what lies inside it is the validator's (it refuses a
+                            // second assertion there). The reader is left on the next node.
+                            XmlElementDetacher.ReadDetached(reader, document, InScope(declarations), utf8 ? envelope.Span : default, out var xml);
+                            (assertionDocument, assertionXml) = (document, xml);
+                            more = reader.ReadState == ReadState.Interactive;
+                            continue;
+                        }
+                    }
+                }
+                else if (inSecurity && depth > EnvelopeDepth)
+                {
+                    // Anything else in the Security header that looks like an assertion is wrapped or smuggled.
+                    nestedAssertion |= type == XmlNodeType.Element && IsAssertion(reader);
+                }
+
+                more = reader.Read();
+            }
+        }
+        catch (XmlException)
+        {
+            // Not well-formed, a DOCTYPE (prohibited), or more characters than allowed.
             return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapEnvelopeMalformed);
         }
 
-        // The Body is never a credential, and an assertion in it is refused outright (signature wrapping
-        // across the envelope moves the signed original there).
-        if (FindAssertion(body, skip: null) is not null)
+        if (reader.DepthExceeded)
         {
-            return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapAssertionInBody);
+            return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapEnvelopeTooDeep);
         }
 
-        XmlElement? security = null;
-        for (var child = header?.FirstChild; child is not null; child = child.NextSibling)
+        if (notAnEnvelope)
         {
-            if (child is not XmlElement element || element.LocalName != "Security" || element.NamespaceURI != SoapConstants.WsseNamespace
-                || !IsForThisNode(element, version))
-            {
-                continue;
-            }
-
-            if (!HasValidMustUnderstand(element, version))
-            {
-                return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapInvalidMustUnderstand);
-            }
-
-            if (security is not null)
-            {
-                return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapMultipleSecurityHeaders);
-            }
-
-            security = element;
+            return new(SoapEnvelopeOutcome.NotAnEnvelope, Saml2AssertionFailureReason.None, null);
         }
 
-        if (security is null)
+        var failure = versionMismatch ? Saml2AssertionFailureReason.SoapVersionMismatch
+            : malformed || !bodySeen ? Saml2AssertionFailureReason.SoapEnvelopeMalformed
+            : assertionInBody ? Saml2AssertionFailureReason.SoapAssertionInBody
+            : headerFailure != Saml2AssertionFailureReason.None ? headerFailure
+            : securityIndex is null ? Saml2AssertionFailureReason.None
+            : directChildFailure != Saml2AssertionFailureReason.None ? directChildFailure
+            : nestedAssertion ? Saml2AssertionFailureReason.SoapAssertionNotDirectChild
+            : Saml2AssertionFailureReason.None;
+        if (failure != Saml2AssertionFailureReason.None)
         {
-            return new(SoapEnvelopeOutcome.NoAssertion, Saml2AssertionFailureReason.None, null, document, null);
+            return SoapEnvelopeReadResult.Reject(failure);
         }
 
-        XmlElement? assertion = null;
-        for (var child = security.FirstChild; child is not null; child = child.NextSibling)
+        if (assertionDocument is null)
         {
-            if (child is not XmlElement element || !IsAssertion(element))
-            {
-                continue;
-            }
-
-            if (element.LocalName == "EncryptedAssertion")
-            {
-                return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapEncryptedAssertion);
-            }
-
-            if (assertion is not null)
-            {
-                return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapMultipleAssertions);
-            }
-
-            assertion = element;
+            return new(SoapEnvelopeOutcome.NoAssertion, Saml2AssertionFailureReason.None, null) { SecurityHeaderIndex = securityIndex };
         }
 
-        // What lies inside the assertion is the validator's (it refuses a second assertion there); anything
-        // else in the Security header that looks like an assertion is wrapped or smuggled.
-        if (FindAssertion(security, skip: assertion) is { } nested && nested != assertion)
-        {
-            return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapAssertionNotDirectChild);
-        }
-
-        if (assertion is null)
-        {
-            return new(SoapEnvelopeOutcome.NoAssertion, Saml2AssertionFailureReason.None, null, document, security);
-        }
-
-        // The envelope was loaded with the validator's discipline and its depth cap counted from the
-        // assertion (always at EnvelopeDepth), so the detached document is what the validator's own load
-        // of the bytes would build: it is handed over as well and the bytes are not parsed again.
-        var assertionXml = XmlElementDetacher.DetachToBytes(assertion, out var assertionDocument);
-        return new(SoapEnvelopeOutcome.Assertion, Saml2AssertionFailureReason.None, assertionXml, document, security)
+        // The assertion was read with the validator's discipline and its depth cap counted from the
+        // assertion (always at EnvelopeDepth), so its document is what the validator's own load of the
+        // bytes would build: it is handed over as well and the bytes are not parsed again.
+        return new(SoapEnvelopeOutcome.Assertion, Saml2AssertionFailureReason.None, assertionXml)
         {
             AssertionDocument = assertionDocument,
+            SecurityHeaderIndex = securityIndex,
         };
     }
 
     /// <summary>
-    /// The envelope without <paramref name="securityHeader"/> (and without the Header element when that
-    /// leaves it empty), as UTF-8 bytes: what a backend behind the gateway receives.
+    /// The envelope without the Security header that is the <paramref name="securityHeaderIndex"/>th element
+    /// of its Header (counted from 0, as <see cref="SoapEnvelopeReadResult.SecurityHeaderIndex"/>; the
+    /// Header element goes too when that leaves it empty), as UTF-8 bytes: what a backend behind the
+    /// gateway receives. <see langword="null"/> when <paramref name="envelope"/> has no such header (it is
+    /// not the envelope that was read).
     /// </summary>
-    public static byte[] WithoutSecurityHeader(XmlDocument envelope, XmlElement securityHeader)
+    public static byte[]? WithoutSecurityHeader(ReadOnlyMemory<byte> envelope, int securityHeaderIndex, long maximumCharacters, int maximumDepth)
     {
-        var copy = (XmlDocument)envelope.CloneNode(deep: true);
-        var header = (XmlElement)copy.DocumentElement!.ChildNodes[IndexOf(securityHeader.ParentNode!)]!;
-        header.RemoveChild(header.ChildNodes[IndexOf(securityHeader)]!);
+        var document = SecureXmlLoader.Load(
+            Open(envelope), maximumCharacters, maximumDepth, Saml2AssertionFailureReason.SoapEnvelopeMalformed, Saml2AssertionFailureReason.SoapEnvelopeTooDeep, out _);
+        var header = document?.DocumentElement?.FirstChild;
+        while (header is not null and not XmlElement)
+        {
+            header = header.NextSibling;
+        }
+
+        var security = header?.FirstChild;
+        for (var index = security is XmlElement ? 0 : -1; security is not null && index < securityHeaderIndex; index += security is XmlElement ? 1 : 0)
+        {
+            security = security.NextSibling;
+        }
+
+        if (header is not XmlElement { LocalName: "Header" } || security is not XmlElement { LocalName: "Security", NamespaceURI: SoapConstants.WsseNamespace }
+            || header.NamespaceURI != document!.DocumentElement!.NamespaceURI)
+        {
+            return null;
+        }
+
+        header.RemoveChild(security);
         if (!header.ChildNodes.OfType<XmlElement>().Any())
         {
             header.ParentNode!.RemoveChild(header);
         }
 
-        if (copy.FirstChild is XmlDeclaration declaration)
+        if (document.FirstChild is XmlDeclaration declaration)
         {
-            copy.RemoveChild(declaration);
+            document.RemoveChild(declaration);
         }
 
         using var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, EnvelopeWriterSettings))
         {
-            copy.Save(writer);
+            document.Save(writer);
         }
 
         return buffer.ToArray();
     }
 
-    private static int IndexOf(XmlNode node)
-    {
-        var index = 0;
-        for (var sibling = node.ParentNode!.FirstChild; sibling != node; sibling = sibling!.NextSibling)
-        {
-            index++;
-        }
-
-        return index;
-    }
-
-    private static XmlDocument? Load(ReadOnlyMemory<byte> envelope, long maximumCharacters, int maximumDepth, out Saml2AssertionFailureReason failureReason)
-    {
-        var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(envelope, out var segment)
+    private static MemoryStream Open(ReadOnlyMemory<byte> envelope) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(envelope, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(envelope.ToArray(), writable: false);
 
-        // Not well-formed, a DOCTYPE (prohibited), or more characters than allowed: malformed.
-        return SecureXmlLoader.Load(
-            stream,
-            maximumCharacters,
-            maximumDepth,
-            Saml2AssertionFailureReason.SoapEnvelopeMalformed,
-            Saml2AssertionFailureReason.SoapEnvelopeTooDeep,
-            out failureReason);
-    }
+    /// <summary>
+    /// Whether the input is UTF-8 (a UTF-8 byte order mark, or none and no zero byte where UTF-16 or UTF-32
+    /// would put one); an encoding declaration may still say otherwise.
+    /// </summary>
+    private static bool IsUtf8(ReadOnlySpan<byte> input) =>
+        input.StartsWith("\uFEFF"u8)
+        || (input.Length >= 2 && input[0] != 0 && input[1] != 0 && !input.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) && !input.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]));
 
-    /// <summary>SOAP 1.1 section 4 / SOAP 1.2 part 1 section 5: an optional Header first, then exactly one Body.</summary>
-    private static bool TryReadStructure(XmlElement envelope, SoapVersion version, out XmlElement? header, out XmlElement body)
+    private static Saml2AssertionFailureReason First(Saml2AssertionFailureReason noted, Saml2AssertionFailureReason reason) =>
+        noted == Saml2AssertionFailureReason.None ? reason : noted;
+
+    /// <summary>The <c>xmlns</c> attributes of the element the reader is on, as (name, value); the reader stays on the element.</summary>
+    private static List<KeyValuePair<string, string>> ReadDeclarations(XmlReader reader)
     {
-        header = null;
-        body = null!;
-        var namespaceUri = envelope.NamespaceURI;
-        for (var child = envelope.FirstChild; child is not null; child = child.NextSibling)
+        var declarations = new List<KeyValuePair<string, string>>();
+        if (reader.MoveToFirstAttribute())
         {
-            if (child is not XmlElement element)
+            do
             {
-                if (child.NodeType is XmlNodeType.Text or XmlNodeType.CDATA && !string.IsNullOrWhiteSpace(child.Value))
+                if (reader.NamespaceURI == Saml2Constants.XmlnsNamespace)
                 {
-                    return false;
+                    declarations.Add(new(reader.Name, reader.Value));
                 }
+            }
+            while (reader.MoveToNextAttribute());
 
-                continue;
-            }
-
-            var isSoap = element.NamespaceURI == namespaceUri;
-            if (isSoap && element.LocalName == "Header" && header is null && body is null)
-            {
-                header = element;
-            }
-            else if (isSoap && element.LocalName == "Body" && body is null)
-            {
-                body = element;
-            }
-            else if (version == SoapVersion.Soap12 || body is null || isSoap)
-            {
-                // SOAP 1.1 allows foreign elements after the Body only; SOAP 1.2 none at all.
-                return false;
-            }
+            reader.MoveToElement();
         }
 
-        return body is not null;
+        return declarations;
+    }
+
+    /// <summary>The declarations of the Security header, the Header and the Envelope, nearest first.</summary>
+    private static List<KeyValuePair<string, string>> InScope(List<KeyValuePair<string, string>>[] declarations)
+    {
+        var inScope = new List<KeyValuePair<string, string>>();
+        for (var level = declarations.Length - 1; level >= 0; level--)
+        {
+            inScope.AddRange(declarations[level]);
+        }
+
+        return inScope;
     }
 
     /// <summary>SOAP 1.1 <c>actor</c> absent or "next"; SOAP 1.2 <c>role</c> absent, "ultimateReceiver" or "next".</summary>
-    private static bool IsForThisNode(XmlElement header, SoapVersion version)
+    private static bool IsForThisNode(XmlReader header, SoapVersion version)
     {
         if (version == SoapVersion.Soap11)
         {
-            var actor = header.GetAttributeNode("actor", SoapConstants.Soap11Namespace);
-            return actor is null || actor.Value.Trim() == SoapConstants.Soap11NextActor;
+            var actor = header.GetAttribute("actor", SoapConstants.Soap11Namespace);
+            return actor is null || actor.Trim() == SoapConstants.Soap11NextActor;
         }
 
-        var role = header.GetAttributeNode("role", SoapConstants.Soap12Namespace);
-        return role is null || role.Value.Trim() is SoapConstants.Soap12UltimateReceiverRole or SoapConstants.Soap12NextRole;
+        var role = header.GetAttribute("role", SoapConstants.Soap12Namespace);
+        return role is null || role.Trim() is SoapConstants.Soap12UltimateReceiverRole or SoapConstants.Soap12NextRole;
     }
 
     /// <summary>SOAP 1.1: "0" or "1"; SOAP 1.2: an xs:boolean. Absent is false. This node understands wsse:Security either way.</summary>
-    private static bool HasValidMustUnderstand(XmlElement header, SoapVersion version)
+    private static bool HasValidMustUnderstand(XmlReader header, SoapVersion version)
     {
-        var attribute = header.GetAttributeNode("mustUnderstand", SoapConstants.EnvelopeNamespace(version));
+        var attribute = header.GetAttribute("mustUnderstand", SoapConstants.EnvelopeNamespace(version));
         if (attribute is null)
         {
             return true;
         }
 
-        var value = attribute.Value.Trim();
+        var value = attribute.Trim();
         return version == SoapVersion.Soap11
             ? value is "0" or "1"
             : value is "0" or "1" or "true" or "false";
     }
 
-    private static bool IsAssertion(XmlElement element) =>
+    private static bool IsAssertion(XmlReader element) =>
         (element.LocalName == "Assertion" && element.NamespaceURI is Saml2Constants.AssertionNamespace or SoapConstants.Saml1AssertionNamespace)
         || (element.LocalName == "EncryptedAssertion" && element.NamespaceURI == Saml2Constants.AssertionNamespace);
-
-    /// <summary>
-    /// The first assertion-like element in <paramref name="root"/>'s subtree (excluding the root), not
-    /// looking inside <paramref name="skip"/>, without recursion.
-    /// </summary>
-    private static XmlElement? FindAssertion(XmlElement root, XmlElement? skip)
-    {
-        XmlNode? node = root.FirstChild;
-        while (node is not null)
-        {
-            if (node is XmlElement element && element != skip)
-            {
-                if (IsAssertion(element))
-                {
-                    return element;
-                }
-
-                if (element.FirstChild is { } child)
-                {
-                    node = child;
-                    continue;
-                }
-            }
-
-            while (node is not null && node.NextSibling is null)
-            {
-                node = node.ParentNode;
-                if (node == root)
-                {
-                    return null;
-                }
-            }
-
-            node = node?.NextSibling;
-        }
-
-        return null;
-    }
 }

@@ -36,7 +36,7 @@ internal static class SoapSecurityHeaderExtractor
         var maximum = options.MaximumSoapEnvelopeSize;
         if (request.ContentLength > maximum)
         {
-            context.Features.Set(new Saml2BearerSoapRequest(version, null, null));
+            context.Features.Set(new Saml2BearerSoapRequest(version));
             return Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, Saml2AssertionFailureReason.SoapEnvelopeTooLarge);
         }
 
@@ -55,7 +55,7 @@ internal static class SoapSecurityHeaderExtractor
             request.Body.Position = 0;
             if (length > maximum)
             {
-                context.Features.Set(new Saml2BearerSoapRequest(version, null, null));
+                context.Features.Set(new Saml2BearerSoapRequest(version));
                 return Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, Saml2AssertionFailureReason.SoapEnvelopeTooLarge);
             }
 
@@ -63,12 +63,13 @@ internal static class SoapSecurityHeaderExtractor
                 buffer.AsMemory(0, length), version, maximum, options.Assertion.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth);
             if (result.Outcome == SoapEnvelopeOutcome.NotAnEnvelope)
             {
-                context.Features.Set(new Saml2BearerSoapRequest(version, null, null) { IsEnvelope = false });
+                context.Features.Set(new Saml2BearerSoapRequest(version) { IsEnvelope = false });
                 return Saml2BearerCredential.None;
             }
 
-            context.Features.Set(new Saml2BearerSoapRequest(version, result.Envelope, result.SecurityHeader)
+            context.Features.Set(new Saml2BearerSoapRequest(version)
             {
+                SecurityHeaderIndex = result.SecurityHeaderIndex,
                 CredentialFromSecurityHeader = result.Outcome == SoapEnvelopeOutcome.Assertion,
             });
             return result.Outcome switch

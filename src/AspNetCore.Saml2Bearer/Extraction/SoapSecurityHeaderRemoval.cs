@@ -7,20 +7,29 @@ namespace AspNetCore.Saml2Bearer.Extraction;
 /// For the exchange middleware and the YARP transform: after a SOAP caller was authenticated from its
 /// <c>wsse:Security</c> header, the request body becomes the envelope without that header (when
 /// <see cref="Saml2BearerOptions.RemoveSoapSecurityHeader"/> is on), Content-Length fixed, so whatever is
-/// forwarded the request to never sees the SAML token.
+/// forwarded the request to never sees the SAML token. The extractor keeps no copy of the envelope: the
+/// body it buffered is read again, under the same caps.
 /// </summary>
 internal static class SoapSecurityHeaderRemoval
 {
     /// <summary>Rewrites the body; returns its new length, or <see langword="null"/> when nothing was removed.</summary>
-    public static long? RemoveFromRequest(HttpContext context, Saml2BearerOptions options)
+    /// <exception cref="InvalidOperationException">The body no longer holds the Security header the credential came from.</exception>
+    public static async ValueTask<long?> RemoveFromRequestAsync(HttpContext context, Saml2BearerOptions options)
     {
         if (!options.RemoveSoapSecurityHeader
-            || context.Features.Get<Saml2BearerSoapRequest>()?.CreateEnvelopeWithoutSecurityHeader() is not { } envelope)
+            || context.Features.Get<Saml2BearerSoapRequest>() is not { CredentialFromSecurityHeader: true, SecurityHeaderIndex: { } index })
         {
             return null;
         }
 
         var request = context.Request;
+        var maximum = options.MaximumSoapEnvelopeSize;
+        var body = await ReadBufferedBodyAsync(request, maximum, context.RequestAborted).ConfigureAwait(false);
+        var envelope = (body is null ? null
+            : SoapEnvelopeReader.WithoutSecurityHeader(body, index, maximum, options.Assertion.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth))
+            ?? throw new InvalidOperationException(
+                "The request body was replaced after authentication: the wsse:Security header the credential came from cannot be removed before forwarding.");
+
         request.Body = new MemoryStream(envelope, writable: false);
         request.Headers.Remove(HeaderNames.TransferEncoding);
         request.ContentLength = envelope.Length;
@@ -32,5 +41,29 @@ internal static class SoapSecurityHeaderRemoval
         }
 
         return envelope.Length;
+    }
+
+    /// <summary>The whole body from its start (the extractor buffered it), or <see langword="null"/> when it cannot be read again or is over the cap.</summary>
+    private static async ValueTask<byte[]?> ReadBufferedBodyAsync(HttpRequest request, long maximum, CancellationToken cancellationToken)
+    {
+        if (!request.Body.CanSeek)
+        {
+            return null;
+        }
+
+        request.Body.Position = 0;
+        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 4096, maximum));
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > maximum)
+            {
+                return null;
+            }
+        }
+
+        return buffer.ToArray();
     }
 }

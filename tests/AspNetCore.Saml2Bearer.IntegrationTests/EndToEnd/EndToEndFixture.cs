@@ -87,6 +87,9 @@ public sealed class EndToEndFixture : IAsyncLifetime
     /// <summary>A ResourceApi with <c>Assertion:AllowSaml11=true</c>, basic client authentication.</summary>
     public ApiHost Saml11Api { get; private set; } = null!;
 
+    /// <summary>The ResourceApi speaking RFC 8693 (TokenExchangeProtocol=Rfc8693) to the sample AS, SAML 1.1 allowed.</summary>
+    public ApiHost TokenExchangeApi { get; private set; } = null!;
+
     public ApiHost PostApi { get; private set; } = null!;
 
     public ApiHost PrivateKeyJwtApi { get; private set; } = null!;
@@ -133,6 +136,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         Api = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, withDownstream: true, allowSoap: true);
         SecondApi = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic);
         Saml11Api = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, allowSaml11: true);
+        TokenExchangeApi = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, allowSaml11: true, rfc8693: true);
         PostApi = AddResourceApi(starting, certificatePath, PostClientId, PostSecret, Saml2BearerClientAuthenticationMethod.ClientSecretPost);
         PrivateKeyJwtApi = AddResourceApi(starting, certificatePath, JwtClientId, null, Saml2BearerClientAuthenticationMethod.PrivateKeyJwt);
         WrongSecretApi = AddResourceApi(starting, certificatePath, BasicClientId, WrongSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic);
@@ -362,6 +366,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         string? tokenEndpoint = null,
         bool allowSoap = false,
         bool allowSaml11 = false,
+        bool rfc8693 = false,
         bool offlineAccess = false)
     {
         var url = NextLoopbackUrl();
@@ -371,6 +376,11 @@ public sealed class EndToEndFixture : IAsyncLifetime
         {
             settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:Assertion:AllowSaml11"] = "true";
         }
+        if (rfc8693)
+        {
+            settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:TokenExchangeProtocol"] = "Rfc8693";
+        }
+
         if (offlineAccess)
         {
             // The ResourceApi contract's renewal: Scope may ask for a refresh token. Without openid: an ID token

@@ -85,6 +85,110 @@ public sealed class Saml2AssertionCacheTests : IDisposable
         Assert.False(_cache.TryGet(_xml, out _));
     }
 
+    // The encoded-characters index (aliases of entries)
+
+    private const string Encoded = "PHNhbWw6QXNzZXJ0aW9uIElEPSJfYSIvPg==";
+
+    [Fact]
+    public void TryGetEncoded_AliasedCharacters_ReturnsTheEntry()
+    {
+        var stored = _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key")!;
+        _cache.Alias(Encoded, stored);
+
+        Assert.True(_cache.TryGetEncoded(Encoded, out var found));
+        Assert.Same(stored, found);
+    }
+
+    [Fact]
+    public void TryGetEncoded_NeverAliased_Misses()
+    {
+        _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key");
+
+        Assert.False(_cache.TryGetEncoded(Encoded, out var found));
+        Assert.Null(found);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(17)]
+    [InlineData(33)]
+    public void TryGetEncoded_OneCharacterChanged_Misses(int position)
+    {
+        var stored = _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key")!;
+        _cache.Alias(Encoded, stored);
+        var changed = Encoded.ToCharArray();
+        changed[position] = changed[position] == 'A' ? 'B' : 'A';
+
+        Assert.False(_cache.TryGetEncoded(changed, out var found));
+        Assert.Null(found);
+    }
+
+    [Theory]
+    [InlineData("PHNhbWw6QXNzZXJ0aW9uIElEPSJfYSIvPg")]
+    [InlineData("PHNhbWw6QXNzZXJ0aW9uIElEPSJfYSIvPg===")]
+    [InlineData("PHNhbWw6QXNzZXJ0aW9uIElEPSJfYSIvPg==A")]
+    public void TryGetEncoded_PrefixOrExtensionOfTheAliasedCharacters_Misses(string other)
+    {
+        var stored = _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key")!;
+        _cache.Alias(Encoded, stored);
+
+        Assert.False(_cache.TryGetEncoded(other, out _));
+    }
+
+    [Fact]
+    public void TryGetEncoded_SameHashIndexButOtherCharacters_Misses()
+    {
+        // As for the bytes: change the stored characters after the index was computed, so only the full
+        // comparison can refuse the entry the index finds.
+        var stored = _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key")!;
+        var alias = _cache.Alias(Encoded, stored)!;
+        var hitBefore = _cache.TryGetEncoded(Encoded, out _);
+
+        alias.Encoded[10] ^= 0x01;
+
+        Assert.True(hitBefore);
+        Assert.False(_cache.TryGetEncoded(Encoded, out var found));
+        Assert.Null(found);
+    }
+
+    [Fact]
+    public void TryGetEncoded_AtTheAssertionsValidTo_Misses()
+    {
+        var stored = _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key")!;
+        _cache.Alias(Encoded, stored);
+        _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(1));
+        var justBefore = _cache.TryGetEncoded(Encoded, out _);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(justBefore);
+        Assert.False(_cache.TryGetEncoded(Encoded, out _));
+    }
+
+    [Fact]
+    public void Alias_EntryAlreadyExpired_IsNotRemembered()
+    {
+        var stored = _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key")!;
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        var alias = _cache.Alias(Encoded, stored);
+
+        Assert.Null(alias);
+        Assert.False(_cache.TryGetEncoded(Encoded, out _));
+    }
+
+    [Fact]
+    public void Alias_NonAsciiCharacters_AreNotRemembered()
+    {
+        var stored = _cache.Set(_xml, Assertion(TimeSpan.FromMinutes(5)), "token-key")!;
+        const string RawXml = "<saml:Assertion ID=\"_\u00e4\"/>";
+
+        var alias = _cache.Alias(RawXml, stored);
+
+        Assert.Null(alias);
+        Assert.False(_cache.TryGetEncoded(RawXml, out _));
+    }
+
     private Saml2Assertion Assertion(TimeSpan validFor, bool oneTimeUse = false)
     {
         var now = _time.GetUtcNow();

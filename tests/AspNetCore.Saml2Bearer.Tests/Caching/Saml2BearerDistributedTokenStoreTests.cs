@@ -114,6 +114,66 @@ public sealed class Saml2BearerDistributedTokenStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task GetAsync_EntriesProtectedWithAKeyOfAnotherKeyRing_AreMissesKeptForTheNextWriterAndReportedOncePerKey()
+    {
+        // Another instance's key ring (e.g. one restarted after a Redis flush, with a new key).
+        var writer = CreateStore(dataProtection: new EphemeralDataProtectionProvider());
+        var reader = CreateStore();
+        await writer.SetAsync(Key, CreateToken());
+        await writer.SetAsync(OtherKey, CreateToken());
+
+        Assert.Null(await reader.GetAsync(Key));
+        Assert.Null(await reader.GetAsync(OtherKey));
+        Assert.Null(await reader.GetAsync(Key));
+
+        Assert.NotNull(_cache.Peek("saml2bearer:" + Key));
+        Assert.NotNull(await writer.GetAsync(Key));
+        Assert.Equal(1, _logs.Count(1105));
+        Assert.Equal(2, _logs.Count(1106));
+        Assert.Equal(0, _logs.Count(1102));
+        await reader.SetAsync(Key, CreateToken());
+        Assert.NotNull(await reader.GetAsync(Key));
+    }
+
+    [Fact]
+    public async Task GetAsync_EntriesOfManyUnknownKeys_ReportAtMostTheLimitAsWarnings()
+    {
+        var reader = CreateStore();
+        for (var i = 0; i < Saml2BearerDistributedTokenStore.ReportedKeyIdLimit + 5; i++)
+        {
+            _cache.Poke("saml2bearer:" + Key, ProtectedPayloadShape(Guid.NewGuid()));
+            Assert.Null(await reader.GetAsync(Key));
+        }
+
+        Assert.Equal(Saml2BearerDistributedTokenStore.ReportedKeyIdLimit, _logs.Count(1105));
+        Assert.Equal(5, _logs.Count(1106));
+        Assert.Equal(0, _logs.Count(1102));
+    }
+
+    [Fact]
+    public void TryReadKeyId_DataProtectionPayload_ReturnsTheKeyIdAndRefusesOtherBytes()
+    {
+        var keyId = Guid.NewGuid();
+        var protector = Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, "Saml2Bearer");
+
+        Assert.True(Saml2BearerDistributedTokenStore.TryReadKeyId(ProtectedPayloadShape(keyId), out var read));
+        Assert.Equal(keyId, read);
+        Assert.True(Saml2BearerDistributedTokenStore.TryReadKeyId(protector.Protect([1, 2, 3]), out _));
+        Assert.False(Saml2BearerDistributedTokenStore.TryReadKeyId(Encoding.UTF8.GetBytes("not a protected payload"), out _));
+        Assert.False(Saml2BearerDistributedTokenStore.TryReadKeyId(ProtectedPayloadShape(keyId).AsSpan(0, 19), out _));
+    }
+
+    /// <summary>Bytes shaped like a Data Protection payload of <paramref name="keyId"/> (magic header, key id), with a ciphertext nobody wrote.</summary>
+    private static byte[] ProtectedPayloadShape(Guid keyId)
+    {
+        var payload = new byte[4 + 16 + 64];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(payload, 0x09F0C9F0);
+        keyId.TryWriteBytes(payload.AsSpan(4, 16));
+        payload.AsSpan(20).Fill(0x5A);
+        return payload;
+    }
+
+    [Fact]
     public async Task GetAsync_ProtectedPayloadThatIsNotJson_ReturnsNull()
     {
         var store = CreateStore();
@@ -291,10 +351,10 @@ public sealed class Saml2BearerDistributedTokenStoreTests : IDisposable
         Assert.DoesNotContain("rt-1", Encoding.Latin1.GetString(stored), StringComparison.Ordinal);
     }
 
-    private Saml2BearerDistributedTokenStore CreateStore(string scheme = "Saml2Bearer", TimeSpan? operationTimeout = null) =>
+    private Saml2BearerDistributedTokenStore CreateStore(string scheme = "Saml2Bearer", TimeSpan? operationTimeout = null, IDataProtectionProvider? dataProtection = null) =>
         new(
             _cache,
-            Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, scheme),
+            Saml2BearerDistributedTokenStore.CreateProtector(dataProtection ?? _dataProtection, scheme),
             new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, Logger, _time, failureThreshold: 1),
             Margin,
             operationTimeout ?? TimeSpan.FromSeconds(5),

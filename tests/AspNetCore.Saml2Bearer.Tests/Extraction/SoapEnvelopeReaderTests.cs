@@ -20,6 +20,9 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
     private static SoapEnvelopeReadResult Read(byte[] envelope, SoapVersion version) =>
         SoapEnvelopeReader.Read(envelope, version, MaximumCharacters, MaximumDepth);
 
+    private static byte[] WithoutSecurityHeader(SoapEnvelopeBuilder envelope, SoapEnvelopeReadResult result) =>
+        SoapEnvelopeReader.WithoutSecurityHeader(envelope.ToBytes(), result.SecurityHeaderIndex!.Value, MaximumCharacters, MaximumDepth)!;
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -384,7 +387,7 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         var result = Read(envelope);
 
         var forwarded = new XmlDocument { PreserveWhitespace = true };
-        forwarded.LoadXml(Encoding.UTF8.GetString(SoapEnvelopeReader.WithoutSecurityHeader(result.Envelope!, result.SecurityHeader!)));
+        forwarded.LoadXml(Encoding.UTF8.GetString(WithoutSecurityHeader(envelope, result)));
 
         Assert.Empty(forwarded.GetElementsByTagName("Security", SoapEnvelopeBuilder.WsseNamespace));
         Assert.Empty(forwarded.GetElementsByTagName("Assertion", Saml2AssertionBuilder.AssertionNs));
@@ -396,9 +399,10 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
     [Fact]
     public void WithoutSecurityHeader_OnlyHeader_RemovesTheEmptyHeaderElement()
     {
-        var result = Read(SoapEnvelopes.Valid(soap12: false, SignedV()));
+        var envelope = SoapEnvelopes.Valid(soap12: false, SignedV());
+        var result = Read(envelope);
 
-        var forwarded = Encoding.UTF8.GetString(SoapEnvelopeReader.WithoutSecurityHeader(result.Envelope!, result.SecurityHeader!));
+        var forwarded = Encoding.UTF8.GetString(WithoutSecurityHeader(envelope, result));
 
         Assert.DoesNotContain("Header", forwarded, StringComparison.Ordinal);
         Assert.Contains(SoapEnvelopes.BodyText.Replace(" xmlns:m=\"urn:example:orders\"", string.Empty, StringComparison.Ordinal)[..10], forwarded, StringComparison.Ordinal);
@@ -431,6 +435,79 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
         Assert.Contains("CDATA:", Dump(result.AssertionDocument!), StringComparison.Ordinal);
         Assert.Contains("\\r", Dump(result.AssertionDocument!), StringComparison.Ordinal);
+    }
+
+    // The bytes are the assertion's own text from the request, with the declarations in scope at its
+    // place added to its start tag: wherever in the text it sits (line breaks of every kind, characters
+    // of every width and a byte order mark before it; any node after it).
+
+    [Theory]
+    [InlineData("", "", "")]
+    [InlineData("\uFEFF", "", "")]
+    [InlineData("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n", "<!-- \u00e9\U0001F600\r\nline\rnext\n\rlast --><x:Trace>\u00fc\r\n</x:Trace>\r\n", "\r\n  ")]
+    [InlineData("\uFEFF<?xml version=\"1.0\"?>", "\n\n<!--\u00e9-->", "<!--after-->")]
+    [InlineData("", "<x:Trace><![CDATA[\r\n\u4e2d]]></x:Trace><!--\u00e9\U0001F600-->", "<?pi after?>")]
+    [InlineData("", "\r", "<x:After/>")]
+    [InlineData("", "", "<![CDATA[after]]>")]
+    public void Read_DetachedBytes_AreTheAssertionsOwnTextWithTheNamespacesInScopeDeclared(string prolog, string beforeAssertion, string afterAssertion)
+    {
+        const string Saml = Saml2AssertionBuilder.AssertionNs;
+        const string Soap = "http://schemas.xmlsoap.org/soap/envelope/";
+        const string Assertion =
+            "<saml:Assertion ID=\"_a&#13;b\"\r\n   Version=\"2.0\" x:note=\" tab&#9;\u00e9\">\r\n\t<saml:Issuer>idp\r\n\u00e9\U0001F600</saml:Issuer>"
+            + "<![CDATA[<not-markup>]]><saml:Subject\n/></saml:Assertion \r\n>";
+        var text = prolog + "<soap:Envelope xmlns:soap=\"" + Soap + "\">\r\n<soap:Header xmlns:x=\"urn:example:x&amp;&#9;y\">" + beforeAssertion
+            + "<wsse:Security xmlns:wsse=\"" + SoapEnvelopeBuilder.WsseNamespace + "\" xmlns:saml=\"" + Saml + "\">" + Assertion + afterAssertion
+            + "</wsse:Security></soap:Header>\r\n<soap:Body/></soap:Envelope>";
+
+        var result = Read(SoapEnvelopes.Bytes(text), SoapVersion.Soap11);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var declared = " xmlns:wsse=\"" + SoapEnvelopeBuilder.WsseNamespace + "\" xmlns:saml=\"" + Saml + "\" xmlns:x=\"urn:example:x&amp;&#x9;y\" xmlns:soap=\"" + Soap + "\"";
+        Assert.Equal(Assertion.Insert("<saml:Assertion".Length, declared), Encoding.UTF8.GetString(result.AssertionXml!));
+        var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
+        Assert.Equal(Saml2AssertionFailureReason.None, reason);
+        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+    }
+
+    [Theory]
+    [InlineData("iso-8859-1")]
+    [InlineData("utf-16")]
+    public async Task Read_EnvelopeNotInUtf8_WritesTheDetachedDocumentAsUtf8(string encodingName)
+    {
+        // The assertion's text cannot be taken from the input: the document is written out instead.
+        var envelope = SoapEnvelopes.Valid(soap12: true, SignedV());
+        var encoding = encodingName == "utf-16" ? Encoding.Unicode : Encoding.Latin1;
+        var text = "<?xml version=\"1.0\" encoding=\"" + encodingName + "\"?>"
+            + SoapEnvelopes.Text(envelope).Replace("<wsse:Security", "<!-- \u00e9\u00fc --><wsse:Security", StringComparison.Ordinal);
+        Assert.Contains("\u00e9\u00fc", text, StringComparison.Ordinal);
+        var bytes = encoding.GetPreamble().Concat(encoding.GetBytes(text)).ToArray();
+
+        var result = Read(bytes, SoapVersion.Soap12);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        Assert.StartsWith("<saml:Assertion", Encoding.UTF8.GetString(result.AssertionXml!), StringComparison.Ordinal);
+        var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
+        Assert.Equal(Saml2AssertionFailureReason.None, reason);
+        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+        var validation = await fixture.CreateValidator().ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!);
+        Assert.True(validation.IsValid, validation.FailureReason.ToString());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    public void WithoutSecurityHeader_EnvelopeWithoutThatHeader_IsNull(int index)
+    {
+        // Not the envelope that was read (its body was replaced): nothing is removed blindly.
+        var envelope = SoapEnvelopes.Valid(soap12: false, SignedV());
+        if (index == 0)
+        {
+            envelope.Header.RemoveAll();
+            envelope.AddElement(envelope.Header, "x", "Trace", "urn:example:trace");
+        }
+
+        Assert.Null(SoapEnvelopeReader.WithoutSecurityHeader(envelope.ToBytes(), index, MaximumCharacters, MaximumDepth));
     }
 
     [Theory]

@@ -83,6 +83,7 @@ internal sealed class Saml2BearerConfigurationKey
         Value(nameof(Saml2BearerOptions.DistributedCacheBreakDuration)),
         Value(nameof(Saml2BearerOptions.TokenExpirationMargin)),
         Value(nameof(Saml2BearerOptions.DefaultTokenLifetime)),
+        Value(nameof(Saml2BearerOptions.RefreshTokenLifetime)),
         Value(nameof(Saml2BearerOptions.TokenCacheSizeLimit)),
         Value(nameof(Saml2BearerOptions.EnableAssertionCache)),
         Value(nameof(Saml2BearerOptions.AssertionCacheSizeLimit)),

@@ -101,6 +101,7 @@ internal sealed class Saml2BearerConfigureOptions : IConfigureNamedOptions<Saml2
             options.MaxConcurrentExchanges = GetInt32(section, nameof(options.MaxConcurrentExchanges)) ?? options.MaxConcurrentExchanges;
             options.TokenExpirationMargin = GetTimeSpan(section, nameof(options.TokenExpirationMargin)) ?? options.TokenExpirationMargin;
             options.DefaultTokenLifetime = GetTimeSpan(section, nameof(options.DefaultTokenLifetime)) ?? options.DefaultTokenLifetime;
+            options.RefreshTokenLifetime = GetTimeSpan(section, nameof(options.RefreshTokenLifetime)) ?? options.RefreshTokenLifetime;
             options.DefaultRetryAfter = GetTimeSpan(section, nameof(options.DefaultRetryAfter)) ?? options.DefaultRetryAfter;
             options.DistributedCacheTimeout = GetTimeSpan(section, nameof(options.DistributedCacheTimeout)) ?? options.DistributedCacheTimeout;
             options.DistributedCacheBreakDuration = GetTimeSpan(section, nameof(options.DistributedCacheBreakDuration)) ?? options.DistributedCacheBreakDuration;

@@ -7,6 +7,7 @@ using AspNetCore.Saml2Bearer.Claims;
 using AspNetCore.Saml2Bearer.Diagnostics;
 using AspNetCore.Saml2Bearer.Events;
 using AspNetCore.Saml2Bearer.Extraction;
+using AspNetCore.Saml2Bearer.Lifecycle;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -51,7 +52,33 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     {
         try
         {
-            return await AuthenticateAsyncCore().ConfigureAwait(false);
+            var messageReceived = new MessageReceivedContext(Context, Scheme, Options);
+            await Events.MessageReceived(messageReceived).ConfigureAwait(false);
+            if (messageReceived.Result is not null)
+            {
+                return messageReceived.Result;
+            }
+
+            var credential = await ExtractAsync(messageReceived).ConfigureAwait(false);
+            if (credential.IsEmpty)
+            {
+                Saml2BearerLog.AssertionNotFound(Logger);
+                return AuthenticateResult.NoResult();
+            }
+
+            var (presented, rejected) = await DecodeAndValidateAsync(credential).ConfigureAwait(false);
+            if (rejected is not null)
+            {
+                return rejected;
+            }
+
+            var (token, shared, failed) = await ObtainTokenAsync(presented).ConfigureAwait(false);
+            if (failed is not null)
+            {
+                return failed;
+            }
+
+            return await BuildPrincipalAsync(presented, token!, shared).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (Context.RequestAborted.IsCancellationRequested)
         {
@@ -59,31 +86,25 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // Never a 500: an unexpected fault is reported as a temporary failure. Only the type is
-            // logged, since an exception message could quote input.
-            Saml2BearerLog.AuthorizationServerUnavailable(Logger, LogLevel.Warning, exception.GetType().Name);
-            return await FailAsync(ServiceUnavailable("unexpected_error", null)).ConfigureAwait(false);
+            // Never a 500: the fault is ours or the server's, not the caller's, and may pass; only the
+            // type is logged, since an exception message could quote input.
+            Saml2BearerLog.UnexpectedFailure(Logger, exception.GetType().Name);
+            return await FailAsync(ServiceUnavailable(null)).ConfigureAwait(false);
         }
     }
 
-    private async Task<AuthenticateResult> AuthenticateAsyncCore()
-    {
-        var messageReceived = new MessageReceivedContext(Context, Scheme, Options);
-        await Events.MessageReceived(messageReceived).ConfigureAwait(false);
-        if (messageReceived.Result is not null)
-        {
-            return messageReceived.Result;
-        }
-
-        var credential = messageReceived.Assertion is { } supplied
+    /// <summary>Extract: the assertion an event supplied, or the one an extractor finds in the request.</summary>
+    private async ValueTask<Saml2BearerCredential> ExtractAsync(MessageReceivedContext messageReceived) =>
+        messageReceived.Assertion is { } supplied
             ? Saml2BearerCredential.FromEncoded(Saml2BearerCredentialSource.MessageReceived, supplied.AsMemory())
             : await Saml2BearerCredentialExtractor.ExtractAsync(Request, Options).ConfigureAwait(false);
-        if (credential.IsEmpty)
-        {
-            Saml2BearerLog.AssertionNotFound(Logger);
-            return AuthenticateResult.NoResult();
-        }
 
+    /// <summary>
+    /// Decode, then validate (or take the fast path for bytes validated before) and raise
+    /// <c>AssertionValidated</c>; without local validation, only what forwarding unread allows.
+    /// </summary>
+    private async Task<(Saml2BearerPresentedAssertion Presented, AuthenticateResult? Rejected)> DecodeAndValidateAsync(Saml2BearerCredential credential)
+    {
         var state = Options.State!;
         var fullValidation = Options.AssertionValidationMode == Saml2BearerAssertionValidationMode.Full;
         using var measurement = new Saml2BearerValidationMeasurement(Metrics, TimeProvider, Scheme.Name);
@@ -91,128 +112,140 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         if (input.FailureReason != Saml2AssertionFailureReason.None)
         {
             measurement.Rejected(input.FailureReason);
-            return await RejectAssertionAsync(input.FailureReason).ConfigureAwait(false);
+            return (default, await RejectAssertionAsync(input.FailureReason).ConfigureAwait(false));
+        }
+
+        if (!fullValidation)
+        {
+            return await ForwardUnreadAsync(input).ConfigureAwait(false);
         }
 
         var entry = input.FastPathEntry;
-        Saml2Assertion? assertion = null;
-        string tokenKey;
-        if (fullValidation)
+        var (assertion, rejected) = entry is not null ? (entry.Assertion, null) : await ValidateAsync(input, measurement).ConfigureAwait(false);
+        if (rejected is not null)
         {
-            if (entry is not null)
-            {
-                assertion = entry.Assertion;
-                if (Logger.IsEnabled(LogLevel.Debug))
-                {
-                    Saml2BearerLog.AssertionCacheHit(Logger, entry.LogHandle);
-                }
-
-                measurement.Validated(assertion.Issuer, fastPath: true);
-            }
-            else
-            {
-                // A SOAP envelope's assertion comes already securely loaded: its bytes are not parsed again.
-                var validation = input.Document is { } loaded
-                    ? await state.Validator.ValidateLoadedAsync(loaded, input.Xml!, Context.RequestAborted).ConfigureAwait(false)
-                    : await state.Validator.ValidateDecodedAsync(input.Xml!, Context.RequestAborted).ConfigureAwait(false);
-                if (!validation.IsValid)
-                {
-                    measurement.Rejected(validation.FailureReason);
-                    return await RejectAssertionAsync(validation.FailureReason, input.Xml).ConfigureAwait(false);
-                }
-
-                assertion = validation.Assertion;
-                if (Logger.IsEnabled(LogLevel.Debug))
-                {
-                    Saml2BearerLog.AssertionValidated(Logger, Saml2BearerLog.AssertionHandle(input.Xml), assertion.Issuer);
-                }
-
-                measurement.Validated(assertion.Issuer, fastPath: false);
-            }
-
-            var assertionValidated = new AssertionValidatedContext(Context, Scheme, Options, assertion);
-            await Events.AssertionValidated(assertionValidated).ConfigureAwait(false);
-            if (assertionValidated.Result is not null)
-            {
-                return assertionValidated.Result;
-            }
-
-            if (entry is not null)
-            {
-                tokenKey = entry.TokenKey;
-            }
-            else
-            {
-                tokenKey = Saml2BearerTokenCacheKey.ForSubject(
-                    Scheme.Name, AuthorizationServer, Options.ClientId, assertion.Issuer, assertion.NameId.Format, assertion.NameId.Value, Options.Scope, Options.TokenAudience ?? Options.Resource);
-
-                // Only now, after the event accepted it: bytes an event refused never reach the fast path.
-                if (Options.EnableAssertionCache)
-                {
-                    entry = state.AssertionCache.Set(input.Xml!, assertion, tokenKey);
-                }
-            }
-        }
-        else
-        {
-            measurement.Dispose();
-            if (!Options.Assertion.AllowSaml11 && Saml2DocumentStructure.IsSaml11Document(input.Xml!))
-            {
-                // Forwarded unread, but the SAML 1.1 opt-in still holds: the AS is never called.
-                return await RejectAssertionAsync(Saml2AssertionFailureReason.Saml11NotAllowed).ConfigureAwait(false);
-            }
-
-            tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
-                Scheme.Name, AuthorizationServer, Options.ClientId, input.Xml, Options.Scope, Options.TokenAudience ?? Options.Resource);
+            return (default, rejected);
         }
 
-        var token = input.CachedToken;
-        var vetted = true;
-        if (token is not null)
+        if (entry is not null)
         {
-            ObtainedToken(tokenKey, Saml2BearerTokenLookupSource.MemoryCache);
-        }
-        else
-        {
-            var xml = input.Xml!;
-            var validatedAssertion = assertion;
-            var lookup = await state.TokenCache.GetOrExchangeAsync(tokenKey, () => ExchangeAsync(xml, validatedAssertion), Context.RequestAborted).ConfigureAwait(false);
-            ObtainedToken(tokenKey, lookup.Source);
-            if (lookup.EventResult is not null)
+            if (Logger.IsEnabled(LogLevel.Debug))
             {
-                return lookup.EventResult;
+                Saml2BearerLog.AssertionCacheHit(Logger, entry.LogHandle);
             }
 
-            if (lookup.Token is null)
-            {
-                return await FailAsync(MapExchangeFailure(lookup.Failure!)).ConfigureAwait(false);
-            }
-
-            token = lookup.Token;
-            if (lookup.Unvetted)
-            {
-                // The request that started the exchange left before the token arrived: this request vets it.
-                var tokenReceived = await RaiseTokenReceivedAsync(assertion, token.Response).ConfigureAwait(false);
-                if (tokenReceived.Result is not null)
-                {
-                    return tokenReceived.Result;
-                }
-
-                token = token with { Response = tokenReceived.TokenResponse };
-                await state.TokenCache.SetAsync(tokenKey, token).ConfigureAwait(false);
-                vetted = false;
-            }
+            measurement.Validated(assertion!.Issuer, fastPath: true);
         }
 
+        var assertionValidated = new AssertionValidatedContext(Context, Scheme, Options, assertion!);
+        await Events.AssertionValidated(assertionValidated).ConfigureAwait(false);
+        if (assertionValidated.Result is not null)
+        {
+            return (default, assertionValidated.Result);
+        }
+
+        if (entry is not null)
+        {
+            return (new(input, assertion, entry, entry.TokenKey), null);
+        }
+
+        var tokenKey = Saml2BearerTokenCacheKey.ForSubject(
+            Scheme.Name, AuthorizationServer, Options.ClientId, assertion!.Issuer, assertion.NameId.Format, assertion.NameId.Value, Options.Scope, Options.TokenAudience ?? Options.Resource);
+
+        // Only now, after the event accepted it: bytes an event refused never reach the fast path.
+        entry = Options.EnableAssertionCache ? state.AssertionCache.Set(input.Xml!, assertion, tokenKey) : null;
+        return (new(input, assertion, entry, tokenKey), null);
+    }
+
+    /// <summary>Validate: the full checks of the assertion, with a SOAP envelope's already loaded document when there is one.</summary>
+    private async Task<(Saml2Assertion? Assertion, AuthenticateResult? Rejected)> ValidateAsync(Saml2BearerAssertionInput input, Saml2BearerValidationMeasurement measurement)
+    {
+        var validator = Options.State!.Validator;
+
+        // A SOAP envelope's assertion comes already securely loaded: its bytes are not parsed again.
+        var validation = input.Document is { } loaded
+            ? await validator.ValidateLoadedAsync(loaded, input.Xml!, Context.RequestAborted).ConfigureAwait(false)
+            : await validator.ValidateDecodedAsync(input.Xml!, Context.RequestAborted).ConfigureAwait(false);
+        if (!validation.IsValid)
+        {
+            measurement.Rejected(validation.FailureReason);
+            return (null, await RejectAssertionAsync(validation.FailureReason, input.Xml).ConfigureAwait(false));
+        }
+
+        if (Logger.IsEnabled(LogLevel.Debug))
+        {
+            Saml2BearerLog.AssertionValidated(Logger, Saml2BearerLog.AssertionHandle(input.Xml), validation.Assertion.Issuer);
+        }
+
+        measurement.Validated(validation.Assertion.Issuer, fastPath: false);
+        return (validation.Assertion, null);
+    }
+
+    /// <summary>TrustAuthorizationServer: the assertion is forwarded unread, but the SAML 1.1 opt-in still holds.</summary>
+    private async Task<(Saml2BearerPresentedAssertion Presented, AuthenticateResult? Rejected)> ForwardUnreadAsync(Saml2BearerAssertionInput input)
+    {
+        if (!Options.Assertion.AllowSaml11 && Saml2DocumentStructure.IsSaml11Document(input.Xml!))
+        {
+            // The AS is never called.
+            return (default, await RejectAssertionAsync(Saml2AssertionFailureReason.Saml11NotAllowed).ConfigureAwait(false));
+        }
+
+        var tokenKey = Saml2BearerTokenCacheKey.ForAssertion(
+            Scheme.Name, AuthorizationServer, Options.ClientId, input.Xml, Options.Scope, Options.TokenAudience ?? Options.Resource);
+        return (new(input, null, null, tokenKey), null);
+    }
+
+    /// <summary>
+    /// Obtain the token: the subject's token the fast path found in memory, or the token manager's answer
+    /// (cache, or one exchange for every concurrent request).
+    /// </summary>
+    private async Task<(Saml2BearerCachedToken? Token, bool Shared, AuthenticateResult? Failed)> ObtainTokenAsync(Saml2BearerPresentedAssertion presented)
+    {
+        if (presented.Input.CachedToken is { } cached)
+        {
+            ObtainedToken(presented.TokenKey, Saml2BearerTokenLookupSource.MemoryCache);
+            return (cached, true, null);
+        }
+
+        var acquisition = new Saml2BearerTokenAcquisition
+        {
+            SchemeName = Scheme.Name,
+            Options = Options,
+            TokenService = _tokenService,
+            AssertionXml = presented.Input.Xml!,
+            Assertion = presented.Assertion,
+            Logger = Logger,
+            Metrics = Metrics,
+            EndpointState = Context.RequestServices.GetRequiredService<Saml2BearerTokenEndpointMonitor>().For(Scheme.Name),
+            RequestAborted = Context.RequestAborted,
+            TokenReceived = response => RaiseTokenReceivedAsync(presented.Assertion, response),
+        };
+        var outcome = await Options.State!.TokenManager.GetTokenAsync(presented.TokenKey, acquisition, Context.RequestAborted).ConfigureAwait(false);
+        ObtainedToken(presented.TokenKey, outcome.Source);
+        if (outcome.EventResult is not null)
+        {
+            return (null, false, outcome.EventResult);
+        }
+
+        return outcome.Token is null
+            ? (null, false, await FailAsync(MapExchangeFailure(outcome.Failure!)).ConfigureAwait(false))
+            : (outcome.Token, outcome.IsShared, null);
+    }
+
+    /// <summary>
+    /// Build the principal (repeat requests copy what the first one built for this assertion and token),
+    /// then raise <c>TokenValidated</c>.
+    /// </summary>
+    private async Task<AuthenticateResult> BuildPrincipalAsync(Saml2BearerPresentedAssertion presented, Saml2BearerCachedToken token, bool shared)
+    {
         ClaimsPrincipal principal;
         AuthenticationProperties properties;
-        if (entry is not null && vetted)
+        if (presented.FastPathEntry is { } entry && shared)
         {
-            // Repeat requests copy what the first one built for this assertion and token.
             if (!entry.TryGetTemplate(token, out var template))
             {
                 template = new Saml2BearerPrincipalTemplate(
-                    token, (ClaimsIdentity)Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token).Identity!, CreateProperties(token, tokenKey));
+                    token, (ClaimsIdentity)Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, presented.Assertion, token).Identity!, CreateProperties(token, presented.TokenKey));
                 entry.SetTemplate(template);
             }
 
@@ -221,11 +254,11 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
         }
         else
         {
-            principal = Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, assertion, token);
-            properties = CreateProperties(token, tokenKey);
+            principal = Saml2BearerPrincipalFactory.Create(Scheme.Name, Options, presented.Assertion, token);
+            properties = CreateProperties(token, presented.TokenKey);
         }
 
-        var tokenValidated = new TokenValidatedContext(Context, Scheme, Options, assertion, token.Response)
+        var tokenValidated = new TokenValidatedContext(Context, Scheme, Options, presented.Assertion, token.Response)
         {
             Principal = principal,
             Properties = properties,
@@ -251,91 +284,6 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     }
 
     private string? AuthorizationServer => Options.TokenEndpoint ?? Options.Authority;
-
-    private async Task<Saml2BearerTokenLookup> ExchangeAsync(byte[] assertionXml, Saml2Assertion? assertion)
-    {
-        using var measurement = new Saml2BearerExchangeMeasurement(
-            Metrics, Context.RequestServices.GetRequiredService<Saml2BearerTokenEndpointMonitor>().For(Scheme.Name), TimeProvider, Scheme.Name, assertion?.Issuer);
-        var lookup = await ExchangeCoreAsync(assertionXml, assertion).ConfigureAwait(false);
-        if (lookup.Failure is { IsLogged: false } failure)
-        {
-            // Once per exchange, however many requests wait for it: nobody has logged this failure yet.
-            Saml2BearerLog.ExchangeFailed(Logger, failure, quiet: false);
-        }
-
-        measurement.Completed(lookup.Failure);
-        return lookup;
-    }
-
-    private async Task<Saml2BearerTokenLookup> ExchangeCoreAsync(byte[] assertionXml, Saml2Assertion? assertion)
-    {
-        var options = Options;
-        var state = options.State!;
-        var starterAborted = Context.RequestAborted;
-
-        // The exchange serves every caller waiting for this key: no single caller's cancellation ends it.
-        var version = assertion?.Version
-            ?? (Saml2DocumentStructure.IsSaml11Document(assertionXml) ? Saml2AssertionVersion.Saml11 : Saml2AssertionVersion.Saml20);
-        var result = await _tokenService.ExchangeAsync(
-            new Saml2BearerTokenRequest
-            {
-                SchemeName = Scheme.Name,
-                Options = options,
-                Assertion = assertionXml,
-                Scope = options.Scope,
-                GrantType = version == Saml2AssertionVersion.Saml11 ? options.Saml11GrantType : null,
-                AssertionVersion = version,
-            },
-            CancellationToken.None).ConfigureAwait(false);
-        if (result.Status != Saml2BearerTokenResultStatus.Success)
-        {
-            return new Saml2BearerTokenLookup(null, result, Saml2BearerTokenLookupSource.Exchanged);
-        }
-
-        var response = result.Response!;
-        IReadOnlyList<System.Security.Claims.Claim>? claims;
-        try
-        {
-            claims = await state.TokenClaimsValidator.ValidateAsync(options, response, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            // Discovery or JWKS could not be had.
-            claims = null;
-        }
-
-        if (claims is null)
-        {
-            Saml2BearerLog.TokenValidationFailed(Logger);
-            return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
-        }
-
-        if (options.AssertionValidationMode == Saml2BearerAssertionValidationMode.TrustAuthorizationServer && !state.TokenClaimsValidator.CanVouch(options, response))
-        {
-            Saml2BearerLog.TokenDoesNotVouch(Logger);
-            return new Saml2BearerTokenLookup(null, Saml2BearerTokenResult.LoggedFailure(Saml2BearerTokenResultStatus.ServiceUnavailable, "invalid_token_response"), Saml2BearerTokenLookupSource.Exchanged);
-        }
-
-        var timeProvider = options.TimeProvider ?? TimeProvider.System;
-        var expiresAt = timeProvider.GetUtcNow() + (response.ExpiresIn ?? options.DefaultTokenLifetime);
-
-        if (starterAborted.IsCancellationRequested)
-        {
-            // The request that started the exchange is gone, and its HttpContext with it: nothing is cached,
-            // and each waiting request raises the event on its own context.
-            return new Saml2BearerTokenLookup(new Saml2BearerCachedToken(response, expiresAt, claims), null, Saml2BearerTokenLookupSource.Exchanged) { Unvetted = true };
-        }
-
-        // Inside the exchange, before the token is cached: the event's verdict (or replacement) holds for
-        // every caller waiting on this exchange, not only for the request that started it.
-        var tokenReceived = await RaiseTokenReceivedAsync(assertion, response).ConfigureAwait(false);
-        if (tokenReceived.Result is not null)
-        {
-            return new Saml2BearerTokenLookup(null, null, Saml2BearerTokenLookupSource.Exchanged) { EventResult = tokenReceived.Result };
-        }
-
-        return new Saml2BearerTokenLookup(new Saml2BearerCachedToken(tokenReceived.TokenResponse, expiresAt, claims), null, Saml2BearerTokenLookupSource.Exchanged);
-    }
 
     private async Task<TokenReceivedContext> RaiseTokenReceivedAsync(Saml2Assertion? assertion, Saml2BearerTokenResponse response)
     {
@@ -400,11 +348,11 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
             Saml2BearerTokenResultStatus.ClientError =>
                 new Saml2BearerAuthenticationException(
                     Saml2BearerFailureKind.ClientRejected, "The authorization server is temporarily unavailable.", retryAfter: failure.RetryAfter ?? Options.DefaultRetryAfter),
-            _ => ServiceUnavailable(failure.Error, failure.RetryAfter),
+            _ => ServiceUnavailable(failure.RetryAfter),
         };
     }
 
-    private Saml2BearerAuthenticationException ServiceUnavailable(string? error, TimeSpan? retryAfter) =>
+    private Saml2BearerAuthenticationException ServiceUnavailable(TimeSpan? retryAfter) =>
         new(Saml2BearerFailureKind.ServiceUnavailable, "The authorization server is temporarily unavailable.", retryAfter: retryAfter ?? Options.DefaultRetryAfter);
 
     private async Task<AuthenticateResult> FailAsync(Saml2BearerAuthenticationException failure)

@@ -186,6 +186,14 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
     /// <summary>The lifetime assumed for a token whose response has no <c>expires_in</c>. Default: 5 minutes.</summary>
     public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a refresh token the authorization server issued is kept to renew the token, when neither the
+    /// assertion's <c>SessionNotOnOrAfter</c> nor the server (<c>refresh_token_expires_in</c>) says; renewal
+    /// never goes past <c>SessionNotOnOrAfter</c> whatever this says. A server that refuses the refresh token
+    /// earlier costs one exchange of the request's assertion. Default: 1 day.
+    /// </summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>The most tokens held in memory per scheme. Default: 10,000.</summary>
     public int TokenCacheSizeLimit { get; set; } = 10_000;
 
@@ -387,6 +395,7 @@ public sealed class Saml2BearerOptions : AuthenticationSchemeOptions
 
         Positive(errors, nameof(BackchannelTimeout), BackchannelTimeout > TimeSpan.Zero);
         Positive(errors, nameof(DefaultTokenLifetime), DefaultTokenLifetime > TimeSpan.Zero);
+        Positive(errors, nameof(RefreshTokenLifetime), RefreshTokenLifetime > TimeSpan.Zero);
         Positive(errors, nameof(DefaultRetryAfter), DefaultRetryAfter > TimeSpan.Zero);
         Positive(errors, nameof(TokenCacheSizeLimit), TokenCacheSizeLimit > 0);
         Positive(errors, nameof(AssertionCacheSizeLimit), AssertionCacheSizeLimit > 0);

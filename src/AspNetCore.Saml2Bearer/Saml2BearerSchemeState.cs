@@ -1,6 +1,7 @@
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Caching;
 using AspNetCore.Saml2Bearer.Claims;
+using AspNetCore.Saml2Bearer.Lifecycle;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ namespace AspNetCore.Saml2Bearer;
 
 /// <summary>
 /// What one scheme builds once from its options and reuses for every request: the assertion validator
-/// (keys extracted once), the token cache and the fast-path cache. It lives as long as the options
+/// (keys extracted once), the token manager (with its cache) and the fast-path cache. It lives as long as the options
 /// instance, so an options reload starts afresh.
 /// </summary>
 internal sealed class Saml2BearerSchemeState : IDisposable
@@ -32,13 +33,16 @@ internal sealed class Saml2BearerSchemeState : IDisposable
     {
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
         _validator = new Lazy<Saml2AssertionValidator>(() => new Saml2AssertionValidator(options.Assertion), LazyThreadSafetyMode.ExecutionAndPublication);
-        TokenCache = CreateTokenCache(options, scheme, services, timeProvider);
+        TokenManager = new Saml2BearerTokenManager(CreateTokenCache(options, scheme, services, timeProvider), TokenClaimsValidator, timeProvider);
         AssertionCache = new Saml2AssertionCache(options.AssertionCacheSizeLimit, timeProvider);
     }
 
     public Saml2AssertionValidator Validator => _validator.Value;
 
-    public Saml2BearerTokenCache TokenCache { get; }
+    /// <summary>The token lifecycle: cache, single flight, exchange, JWT check, store.</summary>
+    public Saml2BearerTokenManager TokenManager { get; }
+
+    public Saml2BearerTokenCache TokenCache => TokenManager.Cache;
 
     public Saml2AssertionCache AssertionCache { get; }
 
@@ -46,7 +50,7 @@ internal sealed class Saml2BearerSchemeState : IDisposable
 
     public void Dispose()
     {
-        TokenCache.Dispose();
+        TokenManager.Dispose();
         AssertionCache.Dispose();
     }
 

@@ -37,4 +37,25 @@ public static class Saml2BearerTokenEviction
 
         return true;
     }
+
+    /// <summary>
+    /// Makes the token the current request was authenticated with unusable while keeping its refresh
+    /// token, so that the next authentication renews it (or, without one, exchanges the assertion again).
+    /// </summary>
+    internal static async Task<bool> ExpireSaml2BearerTokenAsync(this HttpContext context, string scheme)
+    {
+        var result = await context.AuthenticateAsync(scheme).ConfigureAwait(false);
+        if (result.Properties?.Items.TryGetValue(TokenKeyItem, out var key) != true || key is null)
+        {
+            return false;
+        }
+
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<Saml2BearerOptions>>().Get(scheme);
+        if (options.State is { } state)
+        {
+            await state.TokenCache.ExpireAsync(key).ConfigureAwait(false);
+        }
+
+        return true;
+    }
 }

@@ -183,8 +183,8 @@ public sealed class Saml2AssertionValidator
         if (verifiedBy is null)
         {
             // An unknown key may mean the identity provider rolled over: refresh once, as JwtBearer does.
-            var refreshed = await issuer.RefreshMetadataAsync(metadata).WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (!ReferenceEquals(refreshed, metadata))
+            var refreshed = await issuer.RefreshMetadataAsync(metadata, cancellationToken).ConfigureAwait(false);
+            if (refreshed is not null)
             {
                 verifiedBy = Saml2SignatureVerifier.VerifySignedInfo(signature, Combine(issuer.Keys, refreshed, reader.Issuer!));
             }
@@ -273,72 +273,17 @@ public sealed class Saml2AssertionValidator
         /// <summary>The longest wait for a requested refresh to bring new metadata.</summary>
         private static readonly TimeSpan RefreshWait = TimeSpan.FromSeconds(5);
 
-        private static readonly TimeSpan RefreshPollInterval = TimeSpan.FromMilliseconds(25);
-
-        private readonly Lock _gate = new();
-        private Task<Saml2IdentityProviderMetadata?>? _refresh;
-        private long _refreshStarted;
+        private readonly SigningKeyRefresh<Saml2IdentityProviderMetadata> _refresh = new();
 
         public Saml2SigningKey[] Keys { get; } = keys;
 
         public IConfigurationManager<Saml2IdentityProviderMetadata>? MetadataManager { get; } = metadataManager;
 
         /// <summary>
-        /// Requests a metadata refresh and returns the metadata once it has changed from
-        /// <paramref name="current"/> (or <see cref="RefreshWait"/> has passed). Microsoft.IdentityModel 8.x's
-        /// <see cref="ConfigurationManager{T}"/> refreshes in the background after
-        /// <see cref="IConfigurationManager{T}.RequestRefresh"/>, so reading the metadata right away would
-        /// still give the old keys and reject the first assertion signed with a new key. Waiting happens
-        /// at most once per refresh interval, shared by concurrent callers, so assertions signed with keys
-        /// that are never published fail fast (clients cannot make each request wait).
+        /// Metadata newer than <paramref name="current"/> after a refresh shared by concurrent callers, at most
+        /// once per refresh interval, or <see langword="null"/> when there is nothing newer.
         /// </summary>
-        /// <remarks>
-        /// The clock here is the system clock on purpose: the configuration manager throttles
-        /// <see cref="IConfigurationManager{T}.RequestRefresh"/> by it, not by the validation clock.
-        /// </remarks>
-        public Task<Saml2IdentityProviderMetadata?> RefreshMetadataAsync(Saml2IdentityProviderMetadata? current)
-        {
-            var manager = MetadataManager!;
-            lock (_gate)
-            {
-                var interval = (manager as BaseConfigurationManager)?.RefreshInterval ?? BaseConfigurationManager.DefaultRefreshInterval;
-                var now = TimeProvider.System.GetTimestamp();
-                if (_refresh is not null && (!_refresh.IsCompleted || TimeProvider.System.GetElapsedTime(_refreshStarted, now) < interval))
-                {
-                    if (!_refresh.IsCompleted)
-                    {
-                        return _refresh;
-                    }
-
-                    // Refreshed recently: ask anyway (the manager throttles) and take what it has, without waiting.
-                    manager.RequestRefresh();
-                    return GetMetadataAsync(manager, CancellationToken.None);
-                }
-
-                _refreshStarted = now;
-                return _refresh = RefreshAndWaitAsync(manager, current);
-            }
-        }
-
-        private static async Task<Saml2IdentityProviderMetadata?> RefreshAndWaitAsync(
-            IConfigurationManager<Saml2IdentityProviderMetadata> manager,
-            Saml2IdentityProviderMetadata? current)
-        {
-            manager.RequestRefresh();
-            var started = TimeProvider.System.GetTimestamp();
-            while (true)
-            {
-                // Shared by every waiting caller, so no single caller's cancellation applies here.
-                var refreshed = await GetMetadataAsync(manager, CancellationToken.None).ConfigureAwait(false);
-
-                // No metadata before: the manager fetched (or backed off) synchronously, there is nothing to wait for.
-                if (current is null || !ReferenceEquals(refreshed, current) || TimeProvider.System.GetElapsedTime(started) >= RefreshWait)
-                {
-                    return refreshed;
-                }
-
-                await Task.Delay(RefreshPollInterval, TimeProvider.System).ConfigureAwait(false);
-            }
-        }
+        public Task<Saml2IdentityProviderMetadata?> RefreshMetadataAsync(Saml2IdentityProviderMetadata? current, CancellationToken cancellationToken) =>
+            _refresh.RefreshAsync(MetadataManager!, current, BaseConfigurationManager.DefaultRefreshInterval, RefreshWait, cancellationToken);
     }
 }

@@ -7,8 +7,8 @@ namespace AspNetCore.Saml2Bearer.Caching;
 
 /// <summary>
 /// The plaintext of a distributed cache entry, before Data Protection: the cache key it was written for
-/// (so an entry copied under another key is refused), the absolute expiry, the token response and the
-/// validated token claims, as compact JSON.
+/// (so an entry copied under another key is refused), the absolute expiry, until when its refresh token may
+/// renew it, the token response (with the refresh token) and the validated token claims, as compact JSON.
 /// </summary>
 internal static class Saml2BearerDistributedTokenPayload
 {
@@ -23,6 +23,11 @@ internal static class Saml2BearerDistributedTokenPayload
             writer.WriteNumber("v", FormatVersion);
             writer.WriteString("key", key);
             writer.WriteNumber("exp", token.ExpiresAt.ToUnixTimeMilliseconds());
+            if (token.RenewableUntil is { } renewableUntil)
+            {
+                // Optional, so that entries without it read as before: the format version stays.
+                writer.WriteNumber("renewable_until", renewableUntil.ToUnixTimeMilliseconds());
+            }
 
             var response = token.Response;
             writer.WriteStartObject("response");
@@ -82,6 +87,9 @@ internal static class Saml2BearerDistributedTokenPayload
 
             var storedKey = root.GetProperty("key").GetString();
             var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("exp").GetInt64());
+            DateTimeOffset? renewableUntil = root.TryGetProperty("renewable_until", out var renewable)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(renewable.GetInt64())
+                : null;
 
             var response = root.GetProperty("response");
             var additional = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -120,7 +128,7 @@ internal static class Saml2BearerDistributedTokenPayload
             }
 
             key = storedKey;
-            token = new Saml2BearerCachedToken(tokenResponse, expiresAt, claims);
+            token = new Saml2BearerCachedToken(tokenResponse, expiresAt, claims, renewableUntil);
             return true;
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException)

@@ -76,8 +76,11 @@ internal sealed class Saml2BearerDistributedTokenStore
     /// <summary>The key of an entry in the distributed cache.</summary>
     public static string StorageKey(string key) => KeyPrefix + key;
 
-    /// <summary>The usable token stored for <paramref name="key"/>, or <see langword="null"/> for any kind of miss.</summary>
-    public async Task<Saml2BearerCachedToken?> GetAsync(string key)
+    /// <summary>
+    /// The usable token stored for <paramref name="key"/> (with <paramref name="includeRenewable"/>, also one
+    /// that may still be renewed), or <see langword="null"/> for any kind of miss.
+    /// </summary>
+    public async Task<Saml2BearerCachedToken?> GetAsync(string key, bool includeRenewable = false)
     {
         if (!Circuit.AllowsCalls)
         {
@@ -101,7 +104,7 @@ internal sealed class Saml2BearerDistributedTokenStore
             return null;
         }
 
-        var token = Open(key, protectedBytes, out var discarded);
+        var token = Open(key, protectedBytes, includeRenewable, out var discarded);
         if (discarded)
         {
             // An entry nobody can use (not a Data Protection payload, malformed, or written for another
@@ -113,10 +116,13 @@ internal sealed class Saml2BearerDistributedTokenStore
         return token;
     }
 
-    /// <summary>Stores a token until its expiry minus the margin. Failures are recorded, never thrown.</summary>
+    /// <summary>
+    /// Stores a token until its expiry minus the margin, or as long as it may be renewed. Failures are
+    /// recorded, never thrown.
+    /// </summary>
     public async Task SetAsync(string key, Saml2BearerCachedToken token)
     {
-        var usableFor = token.ExpiresAt - _margin - _timeProvider.GetUtcNow();
+        var usableFor = token.KeepUntil(_margin) - _timeProvider.GetUtcNow();
         if (usableFor <= TimeSpan.Zero || !Circuit.AllowsCalls)
         {
             return;
@@ -168,7 +174,7 @@ internal sealed class Saml2BearerDistributedTokenStore
         Circuit.ReportSuccess();
     }
 
-    private Saml2BearerCachedToken? Open(string key, byte[] protectedBytes, out bool discarded)
+    private Saml2BearerCachedToken? Open(string key, byte[] protectedBytes, bool includeRenewable, out bool discarded)
     {
         discarded = true;
         byte[] payload;
@@ -213,7 +219,8 @@ internal sealed class Saml2BearerDistributedTokenStore
 
         // A stale entry is a plain miss: the distributed cache's own expiry may lag behind ours.
         discarded = false;
-        return _timeProvider.GetUtcNow() < token!.ExpiresAt - _margin ? token : null;
+        var now = _timeProvider.GetUtcNow();
+        return now < token!.ExpiresAt - _margin || (includeRenewable && token.CanRenewAt(now)) ? token : null;
     }
 
     /// <summary>

@@ -12,6 +12,9 @@ internal enum Saml2BearerTokenLookupSource
     /// <summary>This request ran the exchange.</summary>
     Exchanged,
 
-    /// <summary>This request joined an exchange another request was running.</summary>
+    /// <summary>This request renewed the token with its refresh token.</summary>
+    Refreshed,
+
+    /// <summary>This request joined an exchange (or renewal) another request was running.</summary>
     JoinedExchange,
 }

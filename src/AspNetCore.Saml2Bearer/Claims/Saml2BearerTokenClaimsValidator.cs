@@ -18,9 +18,6 @@ namespace AspNetCore.Saml2Bearer.Claims;
 /// </summary>
 internal sealed class Saml2BearerTokenClaimsValidator
 {
-    /// <summary>How often a refresh looks whether the manager has fetched the new configuration.</summary>
-    internal static readonly TimeSpan RefreshPollInterval = TimeSpan.FromMilliseconds(25);
-
     private static readonly HashSet<string> SkippedClaimTypes = new(StringComparer.Ordinal)
     {
         "exp", "nbf", "iat", "jti", "aud", "iss", "scope", "scp", "nonce", "at_hash", "c_hash", "azp", "auth_time",
@@ -30,9 +27,7 @@ internal sealed class Saml2BearerTokenClaimsValidator
     private const string OpenIddictPrivateClaimPrefix = "oi_";
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
-    private readonly Lock _refreshLock = new();
-    private Task<OpenIdConnectConfiguration?>? _refresh;
-    private DateTimeOffset _refreshStarted;
+    private readonly SigningKeyRefresh<OpenIdConnectConfiguration> _keyRefresh = new();
 
     /// <summary>
     /// Validates the response's JWTs. Returns the claims to add, or <see langword="null"/> when a JWT
@@ -111,7 +106,7 @@ internal sealed class Saml2BearerTokenClaimsValidator
             return (result.IsValid ? result.ClaimsIdentity : null, configuration);
         }
 
-        var refreshed = await RefreshAsync(options, configuration, cancellationToken).ConfigureAwait(false);
+        var refreshed = await _keyRefresh.RefreshAsync(options.ConfigurationManager!, configuration, options.RefreshInterval, options.BackchannelTimeout, cancellationToken).ConfigureAwait(false);
         if (refreshed is null)
         {
             return (null, configuration);
@@ -151,82 +146,6 @@ internal sealed class Saml2BearerTokenClaimsValidator
         };
 
         return await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The configuration to validate a JWT with an unknown key again, or <see langword="null"/> when there
-    /// is nothing newer to try. Another caller may have refreshed already; otherwise one refresh runs for
-    /// every caller, at most once per refresh interval (as the manager's own <c>RequestRefresh</c> allows),
-    /// so a server that keeps signing with keys it never publishes cannot make this API fetch its JWKS
-    /// on every request.
-    /// </summary>
-    private async Task<OpenIdConnectConfiguration?> RefreshAsync(Saml2BearerOptions options, OpenIdConnectConfiguration stale, CancellationToken cancellationToken)
-    {
-        var manager = options.ConfigurationManager!;
-        var current = await manager.GetConfigurationAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (!ReferenceEquals(current, stale))
-        {
-            return current;
-        }
-
-        var now = (options.TimeProvider ?? TimeProvider.System).GetUtcNow();
-        var interval = manager is BaseConfigurationManager { RefreshInterval: var managerInterval } ? managerInterval : options.RefreshInterval;
-        Task<OpenIdConnectConfiguration?> refresh;
-        lock (_refreshLock)
-        {
-            if (_refresh is null || (_refresh.IsCompleted && now - _refreshStarted >= interval))
-            {
-                _refreshStarted = now;
-                _refresh = RefreshCoreAsync(manager, stale, options.BackchannelTimeout);
-            }
-            else if (_refresh.IsCompleted)
-            {
-                // Refreshed lately, and this key was not among the new ones either.
-                return null;
-            }
-
-            refresh = _refresh;
-        }
-
-        return await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Asks the manager to refresh and waits for the new configuration. <see cref="ConfigurationManager{T}"/>
-    /// refreshes in the background (or on the next call, with IdentityModel's blocking switch), so it is
-    /// asked again until it answers with another instance; any other manager is asked once. The shared
-    /// refresh is bounded by <paramref name="bound"/> on the real clock, like the fetch it waits for.
-    /// </summary>
-    private static async Task<OpenIdConnectConfiguration?> RefreshCoreAsync(
-        IConfigurationManager<OpenIdConnectConfiguration> manager, OpenIdConnectConfiguration stale, TimeSpan bound)
-    {
-        await Task.Yield();
-        manager.RequestRefresh();
-        using var timeout = new CancellationTokenSource(bound);
-        try
-        {
-            while (true)
-            {
-                var configuration = await manager.GetConfigurationAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
-                if (!ReferenceEquals(configuration, stale))
-                {
-                    return configuration;
-                }
-
-                if (manager is not ConfigurationManager<OpenIdConnectConfiguration>)
-                {
-                    return null;
-                }
-
-                await Task.Delay(RefreshPollInterval, timeout.Token).ConfigureAwait(false);
-            }
-        }
-#pragma warning disable CA1031 // A failed refresh (timeout, discovery error) means only "nothing newer".
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return null;
-        }
     }
 
     private static void AddClaims(List<Claim> claims, ClaimsIdentity identity, bool includeOpenIddictPrivateClaims)

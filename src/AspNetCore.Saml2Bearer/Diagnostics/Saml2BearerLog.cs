@@ -69,6 +69,15 @@ internal static partial class Saml2BearerLog
     [LoggerMessage(1011, LogLevel.Information, "The cached token for subject key {SubjectKey} was evicted.", EventName = "TokenEvicted")]
     public static partial void TokenEvicted(ILogger logger, string subjectKey);
 
+    [LoggerMessage(1020, LogLevel.Warning, "Authentication failed unexpectedly ({ExceptionType}); answering 503.", EventName = "UnexpectedFailure")]
+    public static partial void UnexpectedFailure(ILogger logger, string exceptionType);
+
+    [LoggerMessage(1021, LogLevel.Debug, "The token for subject key {SubjectKey} was renewed with its refresh token (a new refresh token: {Rotated}).", EventName = "TokenRenewed")]
+    public static partial void TokenRenewed(ILogger logger, string subjectKey, bool rotated);
+
+    [LoggerMessage(1022, LogLevel.Debug, "The token for subject key {SubjectKey} is not renewed, {Reason}: its refresh token is dropped and the assertion is exchanged.", EventName = "RenewalDeclined")]
+    public static partial void RenewalDeclined(ILogger logger, string subjectKey, string reason);
+
     /// <summary>A short, non-reversible handle for a hash or key: its first 12 hexadecimal characters.</summary>
     public static string Short(string hexHash) => hexHash.Length > 12 ? hexHash[..12] : hexHash;
 

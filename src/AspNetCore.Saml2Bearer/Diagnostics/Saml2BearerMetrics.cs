@@ -53,6 +53,7 @@ internal sealed class Saml2BearerMetrics
         Saml2BearerTokenLookupSource.MemoryCache => "memory",
         Saml2BearerTokenLookupSource.DistributedCache => "distributed",
         Saml2BearerTokenLookupSource.Exchanged => "exchanged",
+        Saml2BearerTokenLookupSource.Refreshed => "refreshed",
         _ => "joined_exchange",
     };
 

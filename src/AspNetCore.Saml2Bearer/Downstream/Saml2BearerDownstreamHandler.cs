@@ -9,8 +9,9 @@ namespace AspNetCore.Saml2Bearer.Downstream;
 
 /// <summary>
 /// Attaches the current user's exchanged access token as <c>Authorization: Bearer</c> to requests for
-/// allowed hosts (step 7 of the flow); on a 401 <c>invalid_token</c> it evicts the token, obtains a new
-/// one for the same assertion and retries once.
+/// allowed hosts (step 7 of the flow); on a 401 <c>invalid_token</c> it gives the token up, obtains a new
+/// one (renewed with its refresh token when the authorization server issued one, else exchanged for the
+/// same assertion) and retries once.
 /// </summary>
 internal sealed class Saml2BearerDownstreamHandler : DelegatingHandler
 {
@@ -49,7 +50,8 @@ internal sealed class Saml2BearerDownstreamHandler : DelegatingHandler
             return response;
         }
 
-        await context.EvictSaml2BearerTokenAsync(options.AuthenticationScheme).ConfigureAwait(false);
+        // The refresh token stays: against a server that refuses replayed assertions, only it can renew.
+        await context.ExpireSaml2BearerTokenAsync(options.AuthenticationScheme).ConfigureAwait(false);
         var renewed = await AuthenticateAgainAsync(context, options.AuthenticationScheme).ConfigureAwait(false);
         var renewedToken = renewed.Properties?.GetTokenValue("access_token");
         if (renewedToken is null || string.Equals(renewedToken, accessToken, StringComparison.Ordinal))
@@ -64,7 +66,7 @@ internal sealed class Saml2BearerDownstreamHandler : DelegatingHandler
 
     /// <summary>
     /// The request's authentication result is cached per handler instance; a fresh instance runs the
-    /// pipeline again for the same assertion, which now misses the token cache and exchanges.
+    /// pipeline again for the same assertion, which now misses the token cache and renews or exchanges.
     /// </summary>
     private static async Task<AuthenticateResult> AuthenticateAgainAsync(HttpContext context, string scheme)
     {

@@ -82,6 +82,9 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
     /// <summary>The SQLite connection string this instance uses (another instance can share the file).</summary>
     internal string ConnectionString => _connectionString;
 
+    /// <summary>The running server's services (its OpenIddict managers, say), once started.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The authorization server is not started.");
+
     private string RequestUri => BaseAddress + AuthorizationServerApp.TokenEndpointPath;
 
     public HttpClient Http { get; } = new();

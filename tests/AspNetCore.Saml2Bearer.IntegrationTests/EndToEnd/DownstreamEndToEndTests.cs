@@ -49,10 +49,11 @@ public sealed class DownstreamEndToEndTests(EndToEndFixture e2e)
     }
 
     /// <summary>
-    /// KNOWN LIMITATION (reported): when the rejected token was obtained with the very assertion of the
-    /// current request, the re-exchange presents that assertion a second time and the AS refuses it as a
-    /// replay (invalid_grant). The handler then returns the backend's 401 unchanged and does not retry
-    /// with the stale token. This pins that safe behaviour; a fix (e.g. a refresh_token grant) changes it.
+    /// Without <c>offline_access</c> (no refresh token), when the rejected token was obtained with the very
+    /// assertion of the current request, the re-exchange presents that assertion a second time and the AS
+    /// refuses it as a replay (invalid_grant). The handler then returns the backend's 401 unchanged and does
+    /// not retry with the stale token. With a refresh token the retry renews instead
+    /// (RenewalTests.Downstream_BackendRejectsTokenOfCurrentAssertion_RenewsByRefreshTokenAndRetries).
     /// </summary>
     [Fact]
     public async Task Downstream_BackendRejectsTokenOfCurrentAssertion_ReexchangeRefusedAsReplay_Returns401WithoutRetry()

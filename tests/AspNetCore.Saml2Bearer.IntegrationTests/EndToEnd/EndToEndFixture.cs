@@ -104,6 +104,12 @@ public sealed class EndToEndFixture : IAsyncLifetime
     /// <summary>A stock JwtBearer API with <c>UseSaml2BearerExchange</c>.</summary>
     public ApiHost MiddlewareApi { get; private set; } = null!;
 
+    /// <summary>The ResourceApi with <c>Scope</c> + <c>offline_access</c>, its token expiry on <see cref="OfflineTime"/>.</summary>
+    public ApiHost OfflineApi { get; private set; } = null!;
+
+    /// <summary>The clock of <see cref="OfflineApi"/>'s scheme, which a test moves past a token's lifetime.</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider OfflineTime { get; } = new(DateTimeOffset.UtcNow);
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(2) };
 
     /// <summary>Every secret of the run: client secrets, assertions sent, tokens issued. None may be logged.</summary>
@@ -137,6 +143,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         UnreachableAsApi = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, tokenEndpoint: NextLoopbackUrl() + "/connect/token");
         Gateway = AddGateway(starting, certificatePath, backendUrl);
         MiddlewareApi = AddMiddlewareApi(starting, certificatePath);
+        OfflineApi = AddResourceApi(starting, certificatePath, BasicClientId, BasicSecret, Saml2BearerClientAuthenticationMethod.ClientSecretBasic, offlineAccess: true);
 
         _apps.AddRange(starting);
         await Task.WhenAll(starting.Select(app => app.StartAsync()));
@@ -359,7 +366,8 @@ public sealed class EndToEndFixture : IAsyncLifetime
         string? tokenEndpoint = null,
         bool allowSoap = false,
         bool allowSaml11 = false,
-        bool rfc8693 = false)
+        bool rfc8693 = false,
+        bool offlineAccess = false)
     {
         var url = NextLoopbackUrl();
         var counter = new TokenRequestCounter(RecordSecret);
@@ -373,6 +381,13 @@ public sealed class EndToEndFixture : IAsyncLifetime
             settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:TokenExchangeProtocol"] = "Rfc8693";
         }
 
+        if (offlineAccess)
+        {
+            // The ResourceApi contract's renewal: Scope may ask for a refresh token. Without openid: an ID token
+            // lives 20 minutes at OpenIddict, and the test moves this API's clock an hour on.
+            settings[$"Authentication:Schemes:{Saml2BearerDefaults.AuthenticationScheme}:Scope"] = "orders.read offline_access";
+        }
+
         if (allowSoap)
         {
             // The ResourceApi contract key: POST /whoami with a SOAP envelope.
@@ -384,6 +399,11 @@ public sealed class EndToEndFixture : IAsyncLifetime
             builder =>
             {
                 ConfigureCommon(builder, Saml2BearerDefaults.AuthenticationScheme, settings, counter, method);
+                if (offlineAccess)
+                {
+                    builder.Services.Configure<Saml2BearerOptions>(Saml2BearerDefaults.AuthenticationScheme, options => options.TimeProvider = OfflineTime);
+                }
+
                 if (withDownstream)
                 {
                     builder.Services.AddHttpClient("backend", client => client.BaseAddress = BackendAddress)

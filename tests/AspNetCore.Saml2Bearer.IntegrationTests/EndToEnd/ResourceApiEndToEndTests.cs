@@ -42,6 +42,28 @@ public sealed class ResourceApiEndToEndTests(EndToEndFixture e2e)
     }
 
     [Fact]
+    public async Task Whoami_OfflineAccessAssertionReusedAfterItsTokenExpired_Returns200WithOneRefreshAndNoSecondExchange()
+    {
+        // The ResourceApi contract's renewal, against our AS, which issues refresh tokens and refuses replays.
+        var subject = EndToEndFixture.NewSubject("offline");
+        var grantsBefore = e2e.OfflineApi.TokenRequests.GrantTypes.Count;
+        var assertion = e2e.IssueAssertion(subject, d => d.Lifetime = TimeSpan.FromHours(1));
+        var first = await e2e.SendSamlAsync(e2e.OfflineApi, "whoami", assertion);
+        Assert.True(first.StatusCode == HttpStatusCode.OK, $"{first.StatusCode} {first.Challenge} {first.Body}");
+
+        // Past the hour's token (minus the 60 s margin), still inside the assertion's hour.
+        e2e.OfflineTime.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(30));
+        var reused = await e2e.SendSamlAsync(e2e.OfflineApi, "whoami", assertion);
+
+        Assert.True(reused.StatusCode == HttpStatusCode.OK, $"{reused.StatusCode} {reused.Challenge} {reused.Body}");
+        using var json = JsonDocument.Parse(reused.Body);
+        Assert.Equal(subject, json.RootElement.GetProperty("name").GetString());
+        Assert.Equal(
+            [Saml2BearerDefaults.GrantType, "refresh_token"],
+            e2e.OfflineApi.TokenRequests.GrantTypes.Skip(grantsBefore));
+    }
+
+    [Fact]
     public async Task Whoami_TamperedAssertion_Returns401InvalidTokenWithoutTokenRequest()
     {
         var before = e2e.Api.TokenRequests.Count;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AspNetCore.Saml2Bearer.Caching;
+using AspNetCore.Saml2Bearer.Lifecycle;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -89,7 +90,7 @@ public sealed class Saml2BearerDistributedLockTests
     }
 
     [Fact]
-    public async Task GetOrExchangeAsync_TwoInstancesMissAtOnce_OneExchangesTheOtherWaitsForItsToken()
+    public async Task GetOrCreateAsync_TwoInstancesMissAtOnce_OneExchangesTheOtherWaitsForItsToken()
     {
         var shared = new FakeDistributedCache();
         var dataProtection = new EphemeralDataProtectionProvider();
@@ -98,9 +99,9 @@ public sealed class Saml2BearerDistributedLockTests
         using var instanceB = CreateCache(shared, dataProtection, exchangeLock);
         var gate = new TaskCompletionSource();
 
-        var onA = instanceA.GetOrExchangeAsync(Key, async () => { await gate.Task; return await ExchangeAsync(); }, CancellationToken.None);
+        var onA = instanceA.GetOrCreateAsync(Key, async () => { await gate.Task; return await ExchangeAsync(); }, CancellationToken.None);
         await WaitUntilAsync(() => exchangeLock.Held.ContainsKey(Key));
-        var onB = instanceB.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        var onB = instanceB.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
         gate.SetResult();
         await Task.WhenAll(onA, onB);
 
@@ -111,12 +112,12 @@ public sealed class Saml2BearerDistributedLockTests
     }
 
     [Fact]
-    public async Task GetOrExchangeAsync_LockThrows_ExchangesWithoutIt()
+    public async Task GetOrCreateAsync_LockThrows_ExchangesWithoutIt()
     {
         var exchangeLock = new InMemoryExchangeLock { Fault = new InvalidOperationException("down") };
         using var cache = CreateCache(new FakeDistributedCache(), new EphemeralDataProtectionProvider(), exchangeLock);
 
-        var lookup = await cache.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        var lookup = await cache.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
 
         Assert.Equal("at-1", lookup.Token!.Response.AccessToken);
         Assert.Equal(1, _exchanges);
@@ -132,23 +133,23 @@ public sealed class Saml2BearerDistributedLockTests
         Assert.True(condition());
     }
 
-    private Saml2BearerTokenCache CreateCache(FakeDistributedCache shared, IDataProtectionProvider dataProtection, ISaml2BearerExchangeLock exchangeLock)
+    private Saml2BearerTokenManager CreateCache(FakeDistributedCache shared, IDataProtectionProvider dataProtection, ISaml2BearerExchangeLock exchangeLock)
     {
         var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, NullLogger.Instance, _time, failureThreshold: 1);
         var store = new Saml2BearerDistributedTokenStore(
             shared, Saml2BearerDistributedTokenStore.CreateProtector(dataProtection, "Saml2Bearer"), circuit, Margin, TimeSpan.FromSeconds(5), NullLogger.Instance, _time);
         var distributedLock = new Saml2BearerDistributedLock(exchangeLock, circuit, Expiry, TimeSpan.FromSeconds(5));
-        return new Saml2BearerTokenCache(100, Margin, _time, store, distributedLock, NullLogger.Instance);
+        return new Saml2BearerTokenManager(new Saml2BearerTokenCache(100, Margin, _time, store, distributedLock, NullLogger.Instance), new(), _time);
     }
 
-    private Task<Saml2BearerTokenLookup> ExchangeAsync()
+    private Task<Saml2BearerTokenOutcome> ExchangeAsync()
     {
         var number = Interlocked.Increment(ref _exchanges);
         var token = new Saml2BearerCachedToken(
             new Saml2BearerTokenResponse { AccessToken = "at-" + number, TokenType = "Bearer", ExpiresIn = TimeSpan.FromHours(1) },
             _time.GetUtcNow() + TimeSpan.FromHours(1),
             []);
-        return Task.FromResult(new Saml2BearerTokenLookup(token, null, Saml2BearerTokenLookupSource.Exchanged));
+        return Task.FromResult(Saml2BearerTokenOutcome.Obtained(token, Saml2BearerTokenLookupSource.Exchanged));
     }
 
     /// <summary>A lock in a dictionary, shared by the caches of one test as Redis is by instances.</summary>

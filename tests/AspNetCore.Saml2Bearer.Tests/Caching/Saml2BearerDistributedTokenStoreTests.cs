@@ -311,6 +311,46 @@ public sealed class Saml2BearerDistributedTokenStoreTests : IDisposable
         });
     }
 
+    [Fact]
+    public async Task GetAsync_ExpiredTokenThatMayBeRenewed_OnlyWhenRenewableEntriesAreAsked()
+    {
+        var store = CreateStore();
+        var renewableUntil = _time.GetUtcNow() + TimeSpan.FromHours(8);
+        await store.SetAsync(Key, CreateToken() with { RenewableUntil = renewableUntil });
+        _time.Advance(TimeSpan.FromHours(2));
+
+        var usable = await store.GetAsync(Key);
+        var renewable = await store.GetAsync(Key, includeRenewable: true);
+
+        Assert.Null(usable);
+        Assert.NotNull(renewable);
+        Assert.Equal("rt-1", renewable.Response.RefreshToken);
+        Assert.Equal(renewableUntil, renewable.RenewableUntil);
+    }
+
+    [Fact]
+    public async Task GetAsync_PastRenewableUntil_ReturnsNullEvenForRenewal()
+    {
+        var store = CreateStore();
+        await store.SetAsync(Key, CreateToken() with { RenewableUntil = _time.GetUtcNow() + TimeSpan.FromHours(2) });
+        _time.Advance(TimeSpan.FromHours(2));
+
+        Assert.Null(await store.GetAsync(Key, includeRenewable: true));
+    }
+
+    [Fact]
+    public async Task SetAsync_RenewableToken_RefreshTokenNotInClearText()
+    {
+        var store = CreateStore();
+
+        await store.SetAsync(Key, CreateToken() with { RenewableUntil = _time.GetUtcNow() + TimeSpan.FromHours(8) });
+
+        var stored = _cache.Peek(Saml2BearerDistributedTokenStore.StorageKey(Key));
+        Assert.NotNull(stored);
+        Assert.DoesNotContain("rt-1", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.DoesNotContain("rt-1", Encoding.Latin1.GetString(stored), StringComparison.Ordinal);
+    }
+
     private Saml2BearerDistributedTokenStore CreateStore(string scheme = "Saml2Bearer", TimeSpan? operationTimeout = null, IDataProtectionProvider? dataProtection = null) =>
         new(
             _cache,

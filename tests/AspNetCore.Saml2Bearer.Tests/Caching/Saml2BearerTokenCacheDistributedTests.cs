@@ -1,4 +1,5 @@
 using AspNetCore.Saml2Bearer.Caching;
+using AspNetCore.Saml2Bearer.Lifecycle;
 using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 using AspNetCore.Saml2Bearer.TokenExchange;
 using Microsoft.AspNetCore.DataProtection;
@@ -24,28 +25,28 @@ public sealed class Saml2BearerTokenCacheDistributedTests : IDisposable
     public void Dispose() => _logs.Dispose();
 
     [Fact]
-    public async Task GetOrExchangeAsync_TokenWrittenByAnotherInstance_ReturnsItWithoutExchange()
+    public async Task GetOrCreateAsync_TokenWrittenByAnotherInstance_ReturnsItWithoutExchange()
     {
         using var instanceA = CreateCache();
         using var instanceB = CreateCache();
-        await instanceA.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        await instanceA.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
 
-        var lookup = await instanceB.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        var lookup = await instanceB.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
 
         Assert.Equal(1, _exchanges);
         Assert.Equal(Saml2BearerTokenLookupSource.DistributedCache, lookup.Source);
         Assert.Equal("at-1", lookup.Token!.Response.AccessToken);
-        Assert.True(instanceB.TryGet(Key, out _));
+        Assert.True(instanceB.Cache.TryGet(Key, out _));
     }
 
     [Fact]
-    public async Task GetOrExchangeAsync_ConcurrentMissesOnOneInstance_ExchangeOnce()
+    public async Task GetOrCreateAsync_ConcurrentMissesOnOneInstance_ExchangeOnce()
     {
         using var cache = CreateCache();
         var gate = new TaskCompletionSource();
 
         var lookups = Enumerable.Range(0, 20)
-            .Select(_ => cache.GetOrExchangeAsync(Key, async () => { await gate.Task; return await ExchangeAsync(); }, CancellationToken.None))
+            .Select(_ => cache.GetOrCreateAsync(Key, async () => { await gate.Task; return await ExchangeAsync(); }, CancellationToken.None))
             .ToArray();
         gate.SetResult();
         await Task.WhenAll(lookups);
@@ -55,13 +56,13 @@ public sealed class Saml2BearerTokenCacheDistributedTests : IDisposable
     }
 
     [Fact]
-    public async Task GetOrExchangeAsync_DistributedCacheDown_ExchangesAndServesFromMemory()
+    public async Task GetOrCreateAsync_DistributedCacheDown_ExchangesAndServesFromMemory()
     {
         using var cache = CreateCache();
         _cache.Mode = FakeDistributedCacheMode.Throw;
 
-        var first = await cache.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
-        var second = await cache.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        var first = await cache.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
+        var second = await cache.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
 
         Assert.Equal(Saml2BearerTokenLookupSource.Exchanged, first.Source);
         Assert.Equal(Saml2BearerTokenLookupSource.MemoryCache, second.Source);
@@ -70,14 +71,14 @@ public sealed class Saml2BearerTokenCacheDistributedTests : IDisposable
     }
 
     [Fact]
-    public async Task GetOrExchangeAsync_DistributedEntryStale_Exchanges()
+    public async Task GetOrCreateAsync_DistributedEntryStale_Exchanges()
     {
         using var instanceA = CreateCache();
-        await instanceA.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        await instanceA.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
         _time.Advance(TimeSpan.FromHours(1) - Margin);
         using var instanceB = CreateCache();
 
-        var lookup = await instanceB.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        var lookup = await instanceB.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
 
         Assert.Equal(Saml2BearerTokenLookupSource.Exchanged, lookup.Source);
         Assert.Equal(2, _exchanges);
@@ -87,11 +88,11 @@ public sealed class Saml2BearerTokenCacheDistributedTests : IDisposable
     public async Task RemoveAsync_AfterExchange_EvictsBothLevels()
     {
         using var instanceA = CreateCache();
-        await instanceA.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        await instanceA.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
 
-        await instanceA.RemoveAsync(Key);
+        await instanceA.Cache.RemoveAsync(Key);
 
-        Assert.False(instanceA.TryGet(Key, out _));
+        Assert.False(instanceA.Cache.TryGet(Key, out _));
         Assert.Null(_cache.Peek(Saml2BearerDistributedTokenStore.StorageKey(Key)));
     }
 
@@ -99,11 +100,11 @@ public sealed class Saml2BearerTokenCacheDistributedTests : IDisposable
     public async Task Remove_AfterExchange_EvictsMemoryAndThenTheDistributedEntry()
     {
         using var instanceA = CreateCache();
-        await instanceA.GetOrExchangeAsync(Key, ExchangeAsync, CancellationToken.None);
+        await instanceA.GetOrCreateAsync(Key, ExchangeAsync, CancellationToken.None);
 
-        instanceA.Remove(Key);
+        instanceA.Cache.Remove(Key);
 
-        Assert.False(instanceA.TryGet(Key, out _));
+        Assert.False(instanceA.Cache.TryGet(Key, out _));
         await WaitUntilAsync(() => _cache.Peek(Saml2BearerDistributedTokenStore.StorageKey(Key)) is null);
     }
 
@@ -117,18 +118,18 @@ public sealed class Saml2BearerTokenCacheDistributedTests : IDisposable
         Assert.True(condition());
     }
 
-    private Saml2BearerTokenCache CreateCache()
+    private Saml2BearerTokenManager CreateCache()
     {
         var circuit = new Saml2BearerDistributedCacheCircuit(Saml2BearerDistributedTokenStore.DefaultRetryInterval, Logger, _time, failureThreshold: 1);
         var store = new Saml2BearerDistributedTokenStore(
             _cache, Saml2BearerDistributedTokenStore.CreateProtector(_dataProtection, "Saml2Bearer"), circuit, Margin, TimeSpan.FromSeconds(5), Logger, _time);
-        return new Saml2BearerTokenCache(100, Margin, _time, store, distributedLock: null, Logger);
+        return new Saml2BearerTokenManager(new Saml2BearerTokenCache(100, Margin, _time, store, distributedLock: null, Logger), new(), _time);
     }
 
-    private Task<Saml2BearerTokenLookup> ExchangeAsync()
+    private Task<Saml2BearerTokenOutcome> ExchangeAsync()
     {
         var number = Interlocked.Increment(ref _exchanges);
-        return Task.FromResult(new Saml2BearerTokenLookup(Token("at-" + number), null, Saml2BearerTokenLookupSource.Exchanged));
+        return Task.FromResult(Saml2BearerTokenOutcome.Obtained(Token("at-" + number), Saml2BearerTokenLookupSource.Exchanged));
     }
 
     private Saml2BearerCachedToken Token(string accessToken) =>

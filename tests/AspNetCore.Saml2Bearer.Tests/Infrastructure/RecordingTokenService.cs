@@ -15,7 +15,10 @@ public sealed class RecordingTokenService : ISaml2BearerTokenService
     private readonly ConcurrentQueue<Func<Saml2BearerTokenResult>> _results = new();
     private readonly ConcurrentQueue<Saml2BearerTokenRequest> _requests = new();
     private readonly ConcurrentQueue<CancellationToken> _cancellationTokens = new();
+    private readonly ConcurrentQueue<Func<Saml2BearerTokenResult>> _refreshResults = new();
+    private readonly ConcurrentQueue<Saml2BearerRefreshRequest> _refreshRequests = new();
     private int _calls;
+    private int _refreshCalls;
 
     /// <summary>The number of exchanges started.</summary>
     public int Calls => Volatile.Read(ref _calls);
@@ -39,8 +42,35 @@ public sealed class RecordingTokenService : ISaml2BearerTokenService
     /// <summary>The scope of the default success; <see langword="null"/> omits it.</summary>
     public string? Scope { get; set; } = "orders.read orders.write";
 
-    public static Saml2BearerTokenResult Success(string accessToken, TimeSpan? expiresIn = null, string? scope = null) =>
-        Saml2BearerTokenResult.Success(new Saml2BearerTokenResponse { AccessToken = accessToken, TokenType = "Bearer", ExpiresIn = expiresIn, Scope = scope });
+    /// <summary>When set, the default success of an exchange carries a refresh token with this prefix (as with <c>offline_access</c>).</summary>
+    public string? RefreshTokenPrefix { get; set; }
+
+    /// <summary>The number of refreshes started.</summary>
+    public int RefreshCalls => Volatile.Read(ref _refreshCalls);
+
+    public IReadOnlyCollection<Saml2BearerRefreshRequest> RefreshRequests => _refreshRequests;
+
+    /// <summary>Whether the default success of a refresh carries a new refresh token (rotation). Default: yes.</summary>
+    public bool RotateRefreshTokens { get; set; } = true;
+
+    public static Saml2BearerTokenResult Success(string accessToken, TimeSpan? expiresIn = null, string? scope = null, string? refreshToken = null) =>
+        Saml2BearerTokenResult.Success(new Saml2BearerTokenResponse { AccessToken = accessToken, TokenType = "Bearer", ExpiresIn = expiresIn, Scope = scope, RefreshToken = refreshToken });
+
+    /// <summary>Queues the answer of the next refresh.</summary>
+    public void EnqueueRefresh(Saml2BearerTokenResult result) => _refreshResults.Enqueue(() => result);
+
+    /// <summary>Makes the next refresh throw.</summary>
+    public void EnqueueRefreshThrow(Exception exception) => _refreshResults.Enqueue(() => throw exception);
+
+    public Task<Saml2BearerTokenResult> RefreshAsync(Saml2BearerRefreshRequest request, CancellationToken cancellationToken)
+    {
+        var call = Interlocked.Increment(ref _refreshCalls);
+        _refreshRequests.Enqueue(request);
+        var number = call.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Task.FromResult(_refreshResults.TryDequeue(out var next)
+            ? next()
+            : Success(AccessTokenPrefix + "refreshed-" + number, ExpiresIn, Scope, RotateRefreshTokens ? (RefreshTokenPrefix ?? "rt-") + "rotated-" + number : null));
+    }
 
     /// <summary>Queues the answer of the next exchange.</summary>
     public void Enqueue(Saml2BearerTokenResult result) => _results.Enqueue(() => result);
@@ -66,6 +96,10 @@ public sealed class RecordingTokenService : ISaml2BearerTokenService
 
         return _results.TryDequeue(out var next)
             ? next()
-            : Success(AccessTokenPrefix + call.ToString(System.Globalization.CultureInfo.InvariantCulture), ExpiresIn, Scope);
+            : Success(
+                AccessTokenPrefix + call.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ExpiresIn,
+                Scope,
+                RefreshTokenPrefix is null ? null : RefreshTokenPrefix + call.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -103,7 +103,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     /// Decode, then validate (or take the fast path for bytes validated before) and raise
     /// <c>AssertionValidated</c>; without local validation, only what forwarding unread allows.
     /// </summary>
-    private async Task<(Saml2BearerPresentedAssertion Presented, AuthenticateResult? Rejected)> DecodeAndValidateAsync(Saml2BearerCredential credential)
+    private async ValueTask<(Saml2BearerPresentedAssertion Presented, AuthenticateResult? Rejected)> DecodeAndValidateAsync(Saml2BearerCredential credential)
     {
         var state = Options.State!;
         var fullValidation = Options.AssertionValidationMode == Saml2BearerAssertionValidationMode.Full;
@@ -158,7 +158,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     }
 
     /// <summary>Validate: the full checks of the assertion, with a SOAP envelope's already loaded document when there is one.</summary>
-    private async Task<(Saml2Assertion? Assertion, AuthenticateResult? Rejected)> ValidateAsync(Saml2BearerAssertionInput input, Saml2BearerValidationMeasurement measurement)
+    private async ValueTask<(Saml2Assertion? Assertion, AuthenticateResult? Rejected)> ValidateAsync(Saml2BearerAssertionInput input, Saml2BearerValidationMeasurement measurement)
     {
         var validator = Options.State!.Validator;
 
@@ -182,7 +182,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     }
 
     /// <summary>TrustAuthorizationServer: the assertion is forwarded unread, but the SAML 1.1 opt-in still holds.</summary>
-    private async Task<(Saml2BearerPresentedAssertion Presented, AuthenticateResult? Rejected)> ForwardUnreadAsync(Saml2BearerAssertionInput input)
+    private async ValueTask<(Saml2BearerPresentedAssertion Presented, AuthenticateResult? Rejected)> ForwardUnreadAsync(Saml2BearerAssertionInput input)
     {
         if (!Options.Assertion.AllowSaml11 && Saml2DocumentStructure.IsSaml11Document(input.Xml!))
         {
@@ -199,12 +199,13 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     /// Obtain the token: the subject's token the fast path found in memory, or the token manager's answer
     /// (cache, or one exchange for every concurrent request).
     /// </summary>
-    private async Task<(Saml2BearerCachedToken? Token, bool Shared, AuthenticateResult? Failed)> ObtainTokenAsync(Saml2BearerPresentedAssertion presented)
+    private async ValueTask<(Saml2BearerCachedToken? Token, bool Shared, AuthenticateResult? Failed)> ObtainTokenAsync(Saml2BearerPresentedAssertion presented)
     {
-        if (presented.Input.CachedToken is { } cached)
+        // A token in memory is the common case: answered here, without the manager's acquisition state.
+        if (presented.Input.CachedToken is { } cached || Options.State!.TokenManager.Cache.TryGet(presented.TokenKey, out cached))
         {
             ObtainedToken(presented.TokenKey, Saml2BearerTokenLookupSource.MemoryCache);
-            return (cached, true, null);
+            return (cached!, true, null);
         }
 
         var acquisition = new Saml2BearerTokenAcquisition
@@ -236,7 +237,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     /// Build the principal (repeat requests copy what the first one built for this assertion and token),
     /// then raise <c>TokenValidated</c>.
     /// </summary>
-    private async Task<AuthenticateResult> BuildPrincipalAsync(Saml2BearerPresentedAssertion presented, Saml2BearerCachedToken token, bool shared)
+    private async ValueTask<AuthenticateResult> BuildPrincipalAsync(Saml2BearerPresentedAssertion presented, Saml2BearerCachedToken token, bool shared)
     {
         ClaimsPrincipal principal;
         AuthenticationProperties properties;

@@ -1,4 +1,5 @@
 using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.TokenExchange;
 using OpenIddict.Abstractions;
 
 namespace AspNetCore.Saml2Bearer.OpenIddict;
@@ -9,25 +10,25 @@ namespace AspNetCore.Saml2Bearer.OpenIddict;
 public static class Saml2BearerGrantDefaults
 {
     /// <summary>The grant type URN of RFC 7522 section 2.1.</summary>
-    public const string GrantType = "urn:ietf:params:oauth:grant-type:saml2-bearer";
+    public const string GrantType = Saml2BearerDefaults.GrantType;
 
     /// <summary>
     /// The grant type of a SAML 1.1 assertion, as Microsoft Entra ID names it; accepted when
     /// <see cref="Saml2BearerGrantOptions.Assertion"/>'s <see cref="Assertions.Saml2AssertionValidationParameters.AllowSaml11"/> is on.
     /// </summary>
-    public const string Saml11GrantType = "urn:ietf:params:oauth:grant-type:saml1_1-bearer";
+    public const string Saml11GrantType = Saml2BearerDefaults.Saml11GrantType;
 
     /// <summary>
     /// The grant type of RFC 8693 (OAuth 2.0 Token Exchange); a SAML assertion is accepted under it, as
     /// <c>subject_token</c>, when <see cref="Saml2BearerGrantOptions.AllowTokenExchange"/> is on.
     /// </summary>
-    public const string TokenExchangeGrantType = "urn:ietf:params:oauth:grant-type:token-exchange";
+    public const string TokenExchangeGrantType = TokenExchangeTypes.GrantType;
 
     /// <summary>RFC 8693 section 3: the <c>subject_token_type</c> of a base64url-encoded SAML 2.0 assertion.</summary>
-    public const string Saml2SubjectTokenType = "urn:ietf:params:oauth:token-type:saml2";
+    public const string Saml2SubjectTokenType = TokenExchangeTypes.Saml2TokenType;
 
     /// <summary>RFC 8693 section 3: the <c>subject_token_type</c> of a base64url-encoded SAML 1.1 assertion.</summary>
-    public const string Saml1SubjectTokenType = "urn:ietf:params:oauth:token-type:saml1";
+    public const string Saml1SubjectTokenType = TokenExchangeTypes.Saml1TokenType;
 
     /// <summary>The token request parameter that carries the base64url-encoded assertion.</summary>
     public const string AssertionParameter = "assertion";

@@ -11,7 +11,7 @@ namespace AspNetCore.Saml2Bearer.Tool;
 /// </summary>
 internal static class AuthorityProbe
 {
-    private const string Saml2BearerGrant = "urn:ietf:params:oauth:grant-type:saml2-bearer";
+    private const string Saml2BearerGrant = Saml2BearerDefaults.GrantType;
     private const int MaximumDocumentLength = 1024 * 1024;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 

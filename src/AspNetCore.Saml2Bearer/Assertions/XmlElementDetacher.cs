@@ -8,7 +8,7 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 /// document of its own, with the namespace declarations in scope at its place pushed down onto it, so
 /// that its exclusive canonical form, and so its signature, is the one its signer computed.
 /// </summary>
-internal static class XmlElementDetacher
+internal static partial class XmlElementDetacher
 {
     private static readonly XmlWriterSettings SerializerSettings = new()
     {
@@ -34,9 +34,17 @@ internal static class XmlElementDetacher
     /// <see cref="Detach"/> for an element still being read: the element <paramref name="reader"/> is on,
     /// with its subtree, becomes the document element of <paramref name="document"/> (new and empty), and
     /// the declarations of its ancestors, <paramref name="ancestorDeclarations"/> (nearest ancestor first,
-    /// each in document order), are pushed down onto it as <see cref="CopyInScopeNamespaceDeclarations"/>
-    /// does. Nothing around the element is built. The reader is left on the node after the element.
+    /// each in document order), that its text may use are pushed down onto it (see
+    /// <see cref="MayUseNamespacePrefix"/>; the nearest declaration of a prefix wins). Nothing around the
+    /// element is built. The reader is left on the node after the element.
     /// </summary>
+    /// <remarks>
+    /// A declaration is left behind only when no name, no attribute value, no text and no InclusiveNamespaces
+    /// PrefixList in the element's text can refer to its prefix. Exclusive c14n renders a declaration only
+    /// where a name uses it or a PrefixList lists it, so what is left behind changes neither the canonical
+    /// form nor the signature, and the bytes still load back into the same tree (every name they use is
+    /// declared). When the element's text cannot be taken from the input, every declaration is pushed down.
+    /// </remarks>
     /// <param name="reader">A reader on an element, reading <paramref name="utf8Input"/> when that is not empty.</param>
     /// <param name="document">The document to read into; its reader settings must be those of <paramref name="reader"/>.</param>
     /// <param name="ancestorDeclarations">The <c>xmlns</c> attributes of the element's ancestors as (name, value).</param>
@@ -64,25 +72,35 @@ internal static class XmlElementDetacher
 
         var copy = (XmlElement)document.ReadNode(reader)!;
         document.AppendChild(copy);
+        if (reader.ReadState != ReadState.Interactive)
+        {
+            // A cap was hit inside the element: the caller refuses the whole input.
+            xml = [];
+            return copy;
+        }
+
+        var text = default(ElementText);
+        var located = !utf8Input.IsEmpty && hasLineInfo
+            && TryLocate(utf8Input, name, isEmpty, startLine, startPosition, lineInfo!.LineNumber, lineInfo.LinePosition, out text);
+        var uses = located ? new PrefixUse(utf8Input[text.Start..text.End]) : default;
         List<KeyValuePair<string, string>>? added = null;
         foreach (var declaration in ancestorDeclarations)
         {
-            if (DeclareNamespace(copy, declaration.Key, declaration.Value))
+            if ((!located || uses.MayUse(declaration.Key)) && DeclareNamespace(copy, declaration.Key, declaration.Value))
             {
                 (added ??= []).Add(declaration);
             }
         }
 
-        if (reader.ReadState != ReadState.Interactive)
-        {
-            xml = [];
-            return copy;
-        }
-
-        xml = (utf8Input.IsEmpty || !hasLineInfo ? null : CopyFromInput(utf8Input, name, isEmpty, startLine, startPosition, lineInfo!.LineNumber, lineInfo.LinePosition, added))
-            ?? ToBytes(document);
+        xml = located ? CopyFromInput(utf8Input, text, added) : ToBytes(document);
         return copy;
     }
+
+    /// <summary>
+    /// Whether the XML text <paramref name="utf8"/> may refer to the prefix that the namespace declaration
+    /// named <paramref name="declarationName"/> declares (see <see cref="PrefixUse.MayUse"/>).
+    /// </summary>
+    internal static bool MayUseNamespacePrefix(ReadOnlySpan<byte> utf8, string declarationName) => new PrefixUse(utf8).MayUse(declarationName);
 
     /// <summary>A detached document written as UTF-8 bytes that load back into the same tree.</summary>
     public static byte[] ToBytes(XmlDocument document)
@@ -129,12 +147,12 @@ internal static class XmlElementDetacher
     }
 
     /// <summary>
-    /// The element's own text in <paramref name="utf8"/>, from its start tag (reported at the start
-    /// position) to the end of its end tag (the node after it is reported at the end position), with
-    /// <paramref name="added"/> declared in the start tag; <see langword="null"/> when the text found there
-    /// is not the element's start and end tag, which never happens for input the reader accepted.
+    /// Finds the element's own text in <paramref name="utf8"/>, from its start tag (reported at the start
+    /// position) to the end of its end tag (the node after it is reported at the end position);
+    /// <see langword="false"/> when the text found there is not the element's start and end tag, which
+    /// never happens for input the reader accepted.
     /// </summary>
-    private static byte[]? CopyFromInput(
+    private static bool TryLocate(
         ReadOnlySpan<byte> utf8,
         string name,
         bool isEmpty,
@@ -142,12 +160,13 @@ internal static class XmlElementDetacher
         int startPosition,
         int endLine,
         int endPosition,
-        List<KeyValuePair<string, string>>? added)
+        out ElementText text)
     {
+        text = default;
         Span<byte> nameBytes = stackalloc byte[256];
         if (name.Length > 64)
         {
-            return null;
+            return false;
         }
 
         nameBytes = nameBytes[..Encoding.UTF8.GetBytes(name, nameBytes)];
@@ -158,7 +177,7 @@ internal static class XmlElementDetacher
         if (start < 0 || afterName >= utf8.Length || utf8[start] != '<' || !utf8.Slice(start + 1, nameBytes.Length).SequenceEqual(nameBytes)
             || utf8[afterName] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'>' or (byte)'/'))
         {
-            return null;
+            return false;
         }
 
         // The next node is reported after its markup ("<", "</", "<!--", "<?", "<![CDATA[", or nothing for
@@ -166,26 +185,33 @@ internal static class XmlElementDetacher
         var next = Utf8LinePosition.ToOffset(utf8, endLine, endPosition);
         if (next <= afterName)
         {
-            return null;
+            return false;
         }
 
         var end = utf8[Math.Max(afterName, next - 10)..next].LastIndexOf((byte)'>');
         if (end < 0)
         {
-            return null;
+            return false;
         }
 
         end += Math.Max(afterName, next - 10) + 1;
         if (!HasEndTag(utf8[afterName..end], nameBytes, isEmpty))
         {
-            return null;
+            return false;
         }
 
-        var declarations = added is null ? [] : Encoding.UTF8.GetBytes(Declarations(added));
-        var xml = new byte[end - start + declarations.Length];
-        utf8[start..afterName].CopyTo(xml);
-        declarations.CopyTo(xml.AsSpan(afterName - start));
-        utf8[afterName..end].CopyTo(xml.AsSpan(afterName - start + declarations.Length));
+        text = new(start, afterName, end);
+        return true;
+    }
+
+    /// <summary>The element's text with <paramref name="added"/> declared in its start tag, after its name.</summary>
+    private static byte[] CopyFromInput(ReadOnlySpan<byte> utf8, ElementText text, List<KeyValuePair<string, string>>? added)
+    {
+        var declarations = added is null ? [] : Declarations(added);
+        var xml = new byte[text.End - text.Start + declarations.Length];
+        utf8[text.Start..text.AfterName].CopyTo(xml);
+        declarations.CopyTo(xml.AsSpan(text.AfterName - text.Start));
+        utf8[text.AfterName..text.End].CopyTo(xml.AsSpan(text.AfterName - text.Start + declarations.Length));
         return xml;
     }
 
@@ -201,8 +227,8 @@ internal static class XmlElementDetacher
         return inside.EndsWith(name) && inside[..^name.Length].EndsWith("</"u8);
     }
 
-    /// <summary>The declarations as attribute text, values escaped so they read back unchanged (no normalization).</summary>
-    private static string Declarations(List<KeyValuePair<string, string>> declarations)
+    /// <summary>The declarations as UTF-8 attribute text, values escaped so they read back unchanged (no normalization).</summary>
+    private static byte[] Declarations(List<KeyValuePair<string, string>> declarations)
     {
         var text = new StringBuilder();
         foreach (var (name, value) in declarations)
@@ -225,6 +251,9 @@ internal static class XmlElementDetacher
             text.Append('"');
         }
 
-        return text.ToString();
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
+
+    /// <summary>Where an element's text lies in the input: its '&lt;', the byte after its name, the byte after its last '&gt;'.</summary>
+    private readonly record struct ElementText(int Start, int AfterName, int End);
 }

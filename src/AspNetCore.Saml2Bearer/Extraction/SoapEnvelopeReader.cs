@@ -54,7 +54,7 @@ internal static class SoapEnvelopeReader
         // Where the reader is: inside the Header, the Body, or the Security header for this node.
         bool inHeader = false, inBody = false, inSecurity = false;
         var headerEntry = -1;
-        var declarations = new List<KeyValuePair<string, string>>[EnvelopeDepth];
+        var declarations = new List<KeyValuePair<string, string>>?[EnvelopeDepth];
 
         var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
         using var reader = new DepthLimitingXmlReader(
@@ -292,16 +292,16 @@ internal static class SoapEnvelopeReader
         noted == Saml2AssertionFailureReason.None ? reason : noted;
 
     /// <summary>The <c>xmlns</c> attributes of the element the reader is on, as (name, value); the reader stays on the element.</summary>
-    private static List<KeyValuePair<string, string>> ReadDeclarations(XmlReader reader)
+    private static List<KeyValuePair<string, string>>? ReadDeclarations(XmlReader reader)
     {
-        var declarations = new List<KeyValuePair<string, string>>();
+        List<KeyValuePair<string, string>>? declarations = null;
         if (reader.MoveToFirstAttribute())
         {
             do
             {
                 if (reader.NamespaceURI == Saml2Constants.XmlnsNamespace)
                 {
-                    declarations.Add(new(reader.Name, reader.Value));
+                    (declarations ??= []).Add(new(reader.Name, reader.Value));
                 }
             }
             while (reader.MoveToNextAttribute());
@@ -313,12 +313,15 @@ internal static class SoapEnvelopeReader
     }
 
     /// <summary>The declarations of the Security header, the Header and the Envelope, nearest first.</summary>
-    private static List<KeyValuePair<string, string>> InScope(List<KeyValuePair<string, string>>[] declarations)
+    private static List<KeyValuePair<string, string>> InScope(List<KeyValuePair<string, string>>?[] declarations)
     {
         var inScope = new List<KeyValuePair<string, string>>();
         for (var level = declarations.Length - 1; level >= 0; level--)
         {
-            inScope.AddRange(declarations[level]);
+            if (declarations[level] is { } declared)
+            {
+                inScope.AddRange(declared);
+            }
         }
 
         return inScope;

@@ -2,6 +2,7 @@ using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
 using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.Extraction;
 using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 
 namespace AspNetCore.Saml2Bearer.Tests.Assertions;
@@ -72,6 +73,35 @@ public sealed class Xmlsec1InteropTests(ValidatorFixture fixture) : IClassFixtur
         var result = await fixture.CreateValidator().ValidateDecodedAsync(tampered);
 
         Assert.Equal(Saml2AssertionFailureReason.DigestMismatch, result.FailureReason);
+    }
+
+    [Theory]
+    [MemberData(nameof(VariantNames))]
+    public async Task ValidateLoadedAsync_SignedByXmlsec1InSoapEnvelopeWithItsDeclarationsOnTheEnvelope_IsAccepted(string variant)
+    {
+        // A SOAP client may hoist the assertion's declarations (xs and xsi of the PrefixList among them) to
+        // the Envelope: the ones pushed back down must make the signature verify, and the bytes sent on too.
+        var (builder, signed) = await SignWithXmlsec1Async(Variants[variant]);
+        var assertion = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
+        assertion.Load(new MemoryStream(signed));
+        var envelope = SoapEnvelopeBuilder.Soap12().Declare("unused", "urn:example:unused");
+        foreach (var declaration in assertion.SelectNodes("//namespace::*[name() != 'xml']")!.OfType<XmlNode>().Where(n => n.Name.StartsWith("xmlns:", StringComparison.Ordinal)))
+        {
+            envelope.Declare(declaration.LocalName, declaration.Value!);
+        }
+
+        envelope.AddAssertion(envelope.AddSecurityHeader(), assertion);
+        var read = SoapEnvelopeReader.Read(envelope.ToBytes(), SoapVersion.Soap12, 256 * 1024, 64);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, read.Outcome);
+        var detached = Encoding.UTF8.GetString(read.AssertionXml!);
+        Assert.DoesNotContain("xmlns:unused=", detached, StringComparison.Ordinal);
+        Assert.DoesNotContain("xmlns:wsse=", detached, StringComparison.Ordinal);
+        var loaded = await fixture.CreateValidator().ValidateLoadedAsync(read.AssertionDocument!, read.AssertionXml!);
+        Assert.Equal(Saml2AssertionFailureReason.None, loaded.FailureReason);
+        Assert.Equal(builder.Id, loaded.Assertion!.Id);
+        var sentOn = await fixture.CreateValidator().ValidateDecodedAsync(read.AssertionXml!);
+        Assert.Equal(Saml2AssertionFailureReason.None, sentOn.FailureReason);
     }
 
     [Theory]

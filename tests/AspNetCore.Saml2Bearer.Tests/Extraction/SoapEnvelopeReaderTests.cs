@@ -438,8 +438,9 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
     }
 
     // The bytes are the assertion's own text from the request, with the declarations in scope at its
-    // place added to its start tag: wherever in the text it sits (line breaks of every kind, characters
-    // of every width and a byte order mark before it; any node after it).
+    // place that it may use added to its start tag (here saml and x, not wsse and soap): wherever in the
+    // text it sits (line breaks of every kind, characters of every width and a byte order mark before it;
+    // any node after it).
 
     [Theory]
     [InlineData("", "", "")]
@@ -463,11 +464,89 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         var result = Read(SoapEnvelopes.Bytes(text), SoapVersion.Soap11);
 
         Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
-        var declared = " xmlns:wsse=\"" + SoapEnvelopeBuilder.WsseNamespace + "\" xmlns:saml=\"" + Saml + "\" xmlns:x=\"urn:example:x&amp;&#x9;y\" xmlns:soap=\"" + Soap + "\"";
+        var declared = " xmlns:saml=\"" + Saml + "\" xmlns:x=\"urn:example:x&amp;&#x9;y\"";
         Assert.Equal(Assertion.Insert("<saml:Assertion".Length, declared), Encoding.UTF8.GetString(result.AssertionXml!));
         var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
         Assert.Equal(Saml2AssertionFailureReason.None, reason);
         Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+    }
+
+    // A declaration in scope is pushed down only when the assertion's text may use its prefix: in a name,
+    // in a QName value (xsi:type), or listed in an InclusiveNamespaces PrefixList. Leaving the others behind
+    // changes neither the canonical form nor what the bytes load back into.
+
+    [Theory]
+    [InlineData("<saml:Issuer>idp</saml:Issuer>", "xmlns:wsse", false)]
+    [InlineData("<saml:Issuer>idp</saml:Issuer>", "xmlns:saml", true)]
+    [InlineData("<a s:x=\"1\"/>", "xmlns:s", true)]
+    [InlineData("<a\ts:x=\"1\"/>", "xmlns:s", true)]
+    [InlineData("<a\ns:x=\"1\"/>", "xmlns:s", true)]
+    [InlineData("<v t=\"xs:string\"/>", "xmlns:xs", true)]
+    [InlineData("<v>xs:string</v>", "xmlns:xs", true)]
+    [InlineData("<v><![CDATA[xs:string]]></v>", "xmlns:xs", true)]
+    [InlineData("<v>a&amp;xs:b</v>", "xmlns:xs", true)]
+    [InlineData("<v>\u00e9xs:b</v>", "xmlns:xs", true)]
+    [InlineData("<v>urn:oasis:names:tc:SAML</v>", "xmlns:s", false)]
+    [InlineData("<v>urn:oasis:names:tc:SAML</v>", "xmlns:tc", true)]
+    [InlineData("<ds:Signature/><v>xs</v>", "xmlns:s", false)]
+    [InlineData("<v>xsd:string</v>", "xmlns:xs", false)]
+    [InlineData("<v>axs:string</v>", "xmlns:xs", false)]
+    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs wsse\"/>", "xmlns:wsse", true)]
+    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs\"/>", "xmlns:x", false)]
+    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs\"/>", "xmlns:xs", true)]
+    [InlineData("<v>x&#58;y</v>", "xmlns:x", true)]
+    [InlineData("<v>&#x78;s:y</v>", "xmlns:xs", true)]
+    [InlineData("<v>&#xE9;</v>", "xmlns:xs", true)]
+    [InlineData("<v ID=\"_a&#13;b\">&#x9;&#xD;&#10;&#x20;</v>", "xmlns:xs", false)]
+    [InlineData("<v>&#</v>", "xmlns:xs", true)]
+    [InlineData("<v/>", "xmlns", true)]
+    public void MayUseNamespacePrefix_ErrsTowardsPushingDown(string text, string declarationName, bool expected)
+    {
+        Assert.Equal(expected, XmlElementDetacher.MayUseNamespacePrefix(Encoding.UTF8.GetBytes(text), declarationName));
+    }
+
+    [Fact]
+    public async Task Read_EnvelopeDeclaringNamespacesTheAssertionDoesNotUse_LeavesThemBehindAndStillValidates()
+    {
+        var envelope = SoapEnvelopeBuilder.Soap12().Declare("unused", "urn:example:unused");
+        envelope.AddAssertion(envelope.AddSecurityHeader(), SignedV());
+
+        var result = Read(envelope);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var text = Encoding.UTF8.GetString(result.AssertionXml!);
+        Assert.Contains("xmlns:saml=", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("xmlns:unused=", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("xmlns:wsse=", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("xmlns:soap=", text, StringComparison.Ordinal);
+        Assert.Null(result.AssertionDocument!.DocumentElement!.GetAttributeNode("xmlns:unused"));
+        var validation = await fixture.CreateValidator().ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!);
+        Assert.True(validation.IsValid, validation.FailureReason.ToString());
+        var decoded = await fixture.CreateValidator().ValidateDecodedAsync(result.AssertionXml!);
+        Assert.True(decoded.IsValid, decoded.FailureReason.ToString());
+    }
+
+    [Fact]
+    public void Read_PrefixUsedOnlyInAnAttributeValue_IsPushedDown()
+    {
+        // xsi:type="xs:string" with xs declared on the Envelope: the assertion sent on must still say what xs is.
+        const string Saml = Saml2AssertionBuilder.AssertionNs;
+        var text = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:xs=\"http://www.w3.org/2001/XMLSchema\""
+            + " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:unused=\"urn:example:unused\"><soap:Header>"
+            + "<wsse:Security xmlns:wsse=\"" + SoapEnvelopeBuilder.WsseNamespace + "\"><saml:Assertion xmlns:saml=\"" + Saml + "\" ID=\"_a\" Version=\"2.0\">"
+            + "<saml:AttributeValue xsi:type=\"xs:string\">v</saml:AttributeValue></saml:Assertion></wsse:Security></soap:Header><soap:Body/></soap:Envelope>";
+
+        var result = Read(SoapEnvelopes.Bytes(text), SoapVersion.Soap11);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        Assert.StartsWith(
+            "<saml:Assertion xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:saml=",
+            Encoding.UTF8.GetString(result.AssertionXml!),
+            StringComparison.Ordinal);
+        var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
+        Assert.Equal(Saml2AssertionFailureReason.None, reason);
+        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+        Assert.Equal("http://www.w3.org/2001/XMLSchema", reloaded!.DocumentElement!.FirstChild!.GetNamespaceOfPrefix("xs"));
     }
 
     [Theory]

@@ -29,36 +29,34 @@ internal static partial class XmlElementDetacher
         }
 
         /// <summary>
-        /// Whether the text may refer to the prefix the namespace declaration named <paramref name="declarationName"/>
-        /// (<c>xmlns:p</c>, or <c>xmlns</c>) declares: always for the default namespace; else when the prefix
-        /// stands after a character no name continues through and before a colon (an element or attribute
-        /// name, or a QName in an attribute value or text such as <c>xsi:type="p:string"</c>), or, when the
-        /// text holds a <c>PrefixList</c>, anywhere as a whole token.
+        /// Whether the text may refer to <paramref name="prefix"/>: always for the default namespace (the empty
+        /// string); else when the prefix stands after a character no name continues through and before a colon
+        /// (an element or attribute name, or a QName in an attribute value or text such as
+        /// <c>xsi:type="p:string"</c>), or, when the text holds a <c>PrefixList</c>, anywhere as a whole token.
         /// </summary>
-        public bool MayUse(string declarationName)
+        public bool MayUse(string prefix)
         {
-            const int PrefixStart = 6; // "xmlns:"
-            if (_any || declarationName.Length <= PrefixStart || declarationName.Length - PrefixStart > 64)
+            if (_any || prefix.Length == 0 || prefix.Length > 64)
             {
                 return true;
             }
 
             // Without a PrefixList only "prefix:" is a use: search for that, colon included.
-            Span<byte> prefix = stackalloc byte[257];
-            var length = Encoding.UTF8.GetBytes(declarationName.AsSpan(PrefixStart), prefix);
-            prefix[length] = (byte)':';
-            prefix = prefix[..(_asToken ? length : length + 1)];
+            Span<byte> needle = stackalloc byte[257];
+            var length = Encoding.UTF8.GetBytes(prefix, needle);
+            needle[length] = (byte)':';
+            needle = needle[..(_asToken ? length : length + 1)];
             var text = _text;
             for (var offset = 0; offset < text.Length;)
             {
-                var found = text[offset..].IndexOf(prefix);
+                var found = text[offset..].IndexOf(needle);
                 if (found < 0)
                 {
                     return false;
                 }
 
                 var at = offset + found;
-                var after = at + prefix.Length;
+                var after = at + needle.Length;
                 if ((at == 0 || !IsNameByte(text[at - 1]))
                     && (!_asToken || after == text.Length || !IsNameByte(text[after])))
                 {

@@ -33,10 +33,10 @@ internal static partial class XmlElementDetacher
     /// <summary>
     /// <see cref="Detach"/> for an element still being read: the element <paramref name="reader"/> is on,
     /// with its subtree, becomes the document element of <paramref name="document"/> (new and empty), and
-    /// the declarations of its ancestors, <paramref name="ancestorDeclarations"/> (nearest ancestor first,
-    /// each in document order), that its text may use are pushed down onto it (see
-    /// <see cref="MayUseNamespacePrefix"/>; the nearest declaration of a prefix wins). Nothing around the
-    /// element is built. The reader is left on the node after the element.
+    /// the declarations of its ancestors' prefixes, <paramref name="ancestorPrefixes"/>, that its text may
+    /// use are pushed down onto it (see <see cref="MayUseNamespacePrefix"/>), each with the namespace the
+    /// reader has in scope for it (the nearest declaration). Nothing around the element is built. The
+    /// reader is left on the node after the element.
     /// </summary>
     /// <remarks>
     /// A declaration is left behind only when no name, no attribute value, no text and no InclusiveNamespaces
@@ -47,7 +47,7 @@ internal static partial class XmlElementDetacher
     /// </remarks>
     /// <param name="reader">A reader on an element, reading <paramref name="utf8Input"/> when that is not empty.</param>
     /// <param name="document">The document to read into; its reader settings must be those of <paramref name="reader"/>.</param>
-    /// <param name="ancestorDeclarations">The <c>xmlns</c> attributes of the element's ancestors as (name, value).</param>
+    /// <param name="ancestorPrefixes">The prefixes the element's ancestors declare, the default namespace as the empty string.</param>
     /// <param name="utf8Input">
     /// The UTF-8 text <paramref name="reader"/> reads, or empty when it is not UTF-8: then the bytes are
     /// written from the document instead of taken from the input.
@@ -60,7 +60,7 @@ internal static partial class XmlElementDetacher
     public static XmlElement ReadDetached(
         XmlReader reader,
         XmlDocument document,
-        IReadOnlyList<KeyValuePair<string, string>> ancestorDeclarations,
+        IReadOnlyList<string> ancestorPrefixes,
         ReadOnlySpan<byte> utf8Input,
         out byte[] xml)
     {
@@ -84,11 +84,12 @@ internal static partial class XmlElementDetacher
             && TryLocate(utf8Input, name, isEmpty, startLine, startPosition, lineInfo!.LineNumber, lineInfo.LinePosition, out text);
         var uses = located ? new PrefixUse(utf8Input[text.Start..text.End]) : default;
         List<KeyValuePair<string, string>>? added = null;
-        foreach (var declaration in ancestorDeclarations)
+        foreach (var prefix in ancestorPrefixes)
         {
-            if ((!located || uses.MayUse(declaration.Key)) && DeclareNamespace(copy, declaration.Key, declaration.Value))
+            // After the element the reader is still in its parent's scope: the nearest declaration of the prefix.
+            if ((!located || uses.MayUse(prefix)) && reader.LookupNamespace(prefix) is { } namespaceUri && DeclareNamespace(copy, prefix, namespaceUri))
             {
-                (added ??= []).Add(declaration);
+                (added ??= []).Add(new(prefix, namespaceUri));
             }
         }
 
@@ -96,11 +97,8 @@ internal static partial class XmlElementDetacher
         return copy;
     }
 
-    /// <summary>
-    /// Whether the XML text <paramref name="utf8"/> may refer to the prefix that the namespace declaration
-    /// named <paramref name="declarationName"/> declares (see <see cref="PrefixUse.MayUse"/>).
-    /// </summary>
-    internal static bool MayUseNamespacePrefix(ReadOnlySpan<byte> utf8, string declarationName) => new PrefixUse(utf8).MayUse(declarationName);
+    /// <summary>Whether the XML text <paramref name="utf8"/> may refer to <paramref name="prefix"/> (see <see cref="PrefixUse.MayUse"/>).</summary>
+    internal static bool MayUseNamespacePrefix(ReadOnlySpan<byte> utf8, string prefix) => new PrefixUse(utf8).MayUse(prefix);
 
     /// <summary>A detached document written as UTF-8 bytes that load back into the same tree.</summary>
     public static byte[] ToBytes(XmlDocument document)
@@ -126,22 +124,25 @@ internal static partial class XmlElementDetacher
             {
                 if (attribute.NamespaceURI == Saml2Constants.XmlnsNamespace)
                 {
-                    DeclareNamespace(copy, attribute.Name, attribute.Value);
+                    DeclareNamespace(copy, attribute.Prefix.Length == 0 ? string.Empty : attribute.LocalName, attribute.Value);
                 }
             }
         }
     }
 
-    /// <summary>Adds the declaration <paramref name="name"/>="<paramref name="value"/>" unless <paramref name="copy"/> has one of that name.</summary>
-    private static bool DeclareNamespace(XmlElement copy, string name, string value)
+    /// <summary>Declares <paramref name="prefix"/> (the empty string: the default namespace) as <paramref name="namespaceUri"/> unless <paramref name="copy"/> declares it itself.</summary>
+    private static bool DeclareNamespace(XmlElement copy, string prefix, string namespaceUri)
     {
-        if (copy.HasAttribute(name))
+        var localName = prefix.Length == 0 ? "xmlns" : prefix;
+        if (copy.HasAttribute(localName, Saml2Constants.XmlnsNamespace))
         {
             return false;
         }
 
-        var declaration = copy.OwnerDocument.CreateAttribute(name, Saml2Constants.XmlnsNamespace);
-        declaration.Value = value;
+        var declaration = prefix.Length == 0
+            ? copy.OwnerDocument.CreateAttribute(string.Empty, "xmlns", Saml2Constants.XmlnsNamespace)
+            : copy.OwnerDocument.CreateAttribute("xmlns", prefix, Saml2Constants.XmlnsNamespace);
+        declaration.Value = namespaceUri;
         copy.Attributes.Append(declaration);
         return true;
     }
@@ -231,9 +232,9 @@ internal static partial class XmlElementDetacher
     private static byte[] Declarations(List<KeyValuePair<string, string>> declarations)
     {
         var text = new StringBuilder();
-        foreach (var (name, value) in declarations)
+        foreach (var (prefix, value) in declarations)
         {
-            text.Append(' ').Append(name).Append("=\"");
+            text.Append(prefix.Length == 0 ? " xmlns=\"" : " xmlns:").Append(prefix).Append(prefix.Length == 0 ? string.Empty : "=\"");
             foreach (var c in value)
             {
                 _ = c switch

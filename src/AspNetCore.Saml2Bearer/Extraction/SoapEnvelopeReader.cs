@@ -54,7 +54,7 @@ internal static class SoapEnvelopeReader
         // Where the reader is: inside the Header, the Body, or the Security header for this node.
         bool inHeader = false, inBody = false, inSecurity = false;
         var headerEntry = -1;
-        var declarations = new List<KeyValuePair<string, string>>?[EnvelopeDepth];
+        var ancestorPrefixes = new List<string>(8);
 
         var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
         using var reader = new DepthLimitingXmlReader(
@@ -88,7 +88,7 @@ internal static class SoapEnvelopeReader
                             break;
                         }
 
-                        declarations[0] = ReadDeclarations(reader);
+                        AddDeclaredPrefixes(reader, ancestorPrefixes);
                     }
                 }
                 else if (depth == 1)
@@ -101,7 +101,7 @@ internal static class SoapEnvelopeReader
                         if (isSoap && reader.LocalName == "Header" && !headerSeen && !bodySeen)
                         {
                             headerSeen = inHeader = true;
-                            declarations[1] = ReadDeclarations(reader);
+                            AddDeclaredPrefixes(reader, ancestorPrefixes);
                         }
                         else if (isSoap && reader.LocalName == "Body" && !bodySeen)
                         {
@@ -144,7 +144,7 @@ internal static class SoapEnvelopeReader
                             {
                                 securityIndex = headerEntry;
                                 inSecurity = !reader.IsEmptyElement;
-                                declarations[2] = ReadDeclarations(reader);
+                                AddDeclaredPrefixes(reader, ancestorPrefixes);
                             }
                         }
                     }
@@ -166,7 +166,7 @@ internal static class SoapEnvelopeReader
                         {
                             // The one subtree built as a document; what lies inside it is the validator's (it refuses a
                             // second assertion there). The reader is left on the next node.
-                            XmlElementDetacher.ReadDetached(reader, document, InScope(declarations), utf8 ? envelope.Span : default, out var xml);
+                            XmlElementDetacher.ReadDetached(reader, document, ancestorPrefixes, utf8 ? envelope.Span : default, out var xml);
                             (assertionDocument, assertionXml) = (document, xml);
                             more = reader.ReadState == ReadState.Interactive;
                             continue;
@@ -291,40 +291,22 @@ internal static class SoapEnvelopeReader
     private static Saml2AssertionFailureReason First(Saml2AssertionFailureReason noted, Saml2AssertionFailureReason reason) =>
         noted == Saml2AssertionFailureReason.None ? reason : noted;
 
-    /// <summary>The <c>xmlns</c> attributes of the element the reader is on, as (name, value); the reader stays on the element.</summary>
-    private static List<KeyValuePair<string, string>>? ReadDeclarations(XmlReader reader)
+    /// <summary>Adds the prefixes the element the reader is on declares (the default namespace as the empty string); the reader stays on the element.</summary>
+    private static void AddDeclaredPrefixes(XmlReader reader, List<string> prefixes)
     {
-        List<KeyValuePair<string, string>>? declarations = null;
         if (reader.MoveToFirstAttribute())
         {
             do
             {
                 if (reader.NamespaceURI == Saml2Constants.XmlnsNamespace)
                 {
-                    (declarations ??= []).Add(new(reader.Name, reader.Value));
+                    prefixes.Add(reader.Prefix.Length == 0 ? string.Empty : reader.LocalName);
                 }
             }
             while (reader.MoveToNextAttribute());
 
             reader.MoveToElement();
         }
-
-        return declarations;
-    }
-
-    /// <summary>The declarations of the Security header, the Header and the Envelope, nearest first.</summary>
-    private static List<KeyValuePair<string, string>> InScope(List<KeyValuePair<string, string>>?[] declarations)
-    {
-        var inScope = new List<KeyValuePair<string, string>>();
-        for (var level = declarations.Length - 1; level >= 0; level--)
-        {
-            if (declarations[level] is { } declared)
-            {
-                inScope.AddRange(declared);
-            }
-        }
-
-        return inScope;
     }
 
     /// <summary>SOAP 1.1 <c>actor</c> absent or "next"; SOAP 1.2 <c>role</c> absent, "ultimateReceiver" or "next".</summary>

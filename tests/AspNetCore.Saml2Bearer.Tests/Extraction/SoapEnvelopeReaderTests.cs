@@ -464,7 +464,7 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         var result = Read(SoapEnvelopes.Bytes(text), SoapVersion.Soap11);
 
         Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
-        var declared = " xmlns:saml=\"" + Saml + "\" xmlns:x=\"urn:example:x&amp;&#x9;y\"";
+        var declared = " xmlns:x=\"urn:example:x&amp;&#x9;y\" xmlns:saml=\"" + Saml + "\"";
         Assert.Equal(Assertion.Insert("<saml:Assertion".Length, declared), Encoding.UTF8.GetString(result.AssertionXml!));
         var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
         Assert.Equal(Saml2AssertionFailureReason.None, reason);
@@ -476,33 +476,33 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
     // changes neither the canonical form nor what the bytes load back into.
 
     [Theory]
-    [InlineData("<saml:Issuer>idp</saml:Issuer>", "xmlns:wsse", false)]
-    [InlineData("<saml:Issuer>idp</saml:Issuer>", "xmlns:saml", true)]
-    [InlineData("<a s:x=\"1\"/>", "xmlns:s", true)]
-    [InlineData("<a\ts:x=\"1\"/>", "xmlns:s", true)]
-    [InlineData("<a\ns:x=\"1\"/>", "xmlns:s", true)]
-    [InlineData("<v t=\"xs:string\"/>", "xmlns:xs", true)]
-    [InlineData("<v>xs:string</v>", "xmlns:xs", true)]
-    [InlineData("<v><![CDATA[xs:string]]></v>", "xmlns:xs", true)]
-    [InlineData("<v>a&amp;xs:b</v>", "xmlns:xs", true)]
-    [InlineData("<v>\u00e9xs:b</v>", "xmlns:xs", true)]
-    [InlineData("<v>urn:oasis:names:tc:SAML</v>", "xmlns:s", false)]
-    [InlineData("<v>urn:oasis:names:tc:SAML</v>", "xmlns:tc", true)]
-    [InlineData("<ds:Signature/><v>xs</v>", "xmlns:s", false)]
-    [InlineData("<v>xsd:string</v>", "xmlns:xs", false)]
-    [InlineData("<v>axs:string</v>", "xmlns:xs", false)]
-    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs wsse\"/>", "xmlns:wsse", true)]
-    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs\"/>", "xmlns:x", false)]
-    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs\"/>", "xmlns:xs", true)]
-    [InlineData("<v>x&#58;y</v>", "xmlns:x", true)]
-    [InlineData("<v>&#x78;s:y</v>", "xmlns:xs", true)]
-    [InlineData("<v>&#xE9;</v>", "xmlns:xs", true)]
-    [InlineData("<v ID=\"_a&#13;b\">&#x9;&#xD;&#10;&#x20;</v>", "xmlns:xs", false)]
-    [InlineData("<v>&#</v>", "xmlns:xs", true)]
-    [InlineData("<v/>", "xmlns", true)]
-    public void MayUseNamespacePrefix_ErrsTowardsPushingDown(string text, string declarationName, bool expected)
+    [InlineData("<saml:Issuer>idp</saml:Issuer>", "wsse", false)]
+    [InlineData("<saml:Issuer>idp</saml:Issuer>", "saml", true)]
+    [InlineData("<a s:x=\"1\"/>", "s", true)]
+    [InlineData("<a\ts:x=\"1\"/>", "s", true)]
+    [InlineData("<a\ns:x=\"1\"/>", "s", true)]
+    [InlineData("<v t=\"xs:string\"/>", "xs", true)]
+    [InlineData("<v>xs:string</v>", "xs", true)]
+    [InlineData("<v><![CDATA[xs:string]]></v>", "xs", true)]
+    [InlineData("<v>a&amp;xs:b</v>", "xs", true)]
+    [InlineData("<v>\u00e9xs:b</v>", "xs", true)]
+    [InlineData("<v>urn:oasis:names:tc:SAML</v>", "s", false)]
+    [InlineData("<v>urn:oasis:names:tc:SAML</v>", "tc", true)]
+    [InlineData("<ds:Signature/><v>xs</v>", "s", false)]
+    [InlineData("<v>xsd:string</v>", "xs", false)]
+    [InlineData("<v>axs:string</v>", "xs", false)]
+    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs wsse\"/>", "wsse", true)]
+    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs\"/>", "x", false)]
+    [InlineData("<ec:InclusiveNamespaces PrefixList=\"xs\"/>", "xs", true)]
+    [InlineData("<v>x&#58;y</v>", "x", true)]
+    [InlineData("<v>&#x78;s:y</v>", "xs", true)]
+    [InlineData("<v>&#xE9;</v>", "xs", true)]
+    [InlineData("<v ID=\"_a&#13;b\">&#x9;&#xD;&#10;&#x20;</v>", "xs", false)]
+    [InlineData("<v>&#</v>", "xs", true)]
+    [InlineData("<v/>", "", true)]
+    public void MayUseNamespacePrefix_ErrsTowardsPushingDown(string text, string prefix, bool expected)
     {
-        Assert.Equal(expected, XmlElementDetacher.MayUseNamespacePrefix(Encoding.UTF8.GetBytes(text), declarationName));
+        Assert.Equal(expected, XmlElementDetacher.MayUseNamespacePrefix(Encoding.UTF8.GetBytes(text), prefix));
     }
 
     [Fact]
@@ -524,6 +524,23 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         Assert.True(validation.IsValid, validation.FailureReason.ToString());
         var decoded = await fixture.CreateValidator().ValidateDecodedAsync(result.AssertionXml!);
         Assert.True(decoded.IsValid, decoded.FailureReason.ToString());
+    }
+
+    [Fact]
+    public void Read_PrefixDeclaredOnTwoAncestors_IsPushedDownWithTheNearestDeclaration()
+    {
+        const string Saml = Saml2AssertionBuilder.AssertionNs;
+        var text = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:x=\"urn:example:outer\"><soap:Header>"
+            + "<wsse:Security xmlns:wsse=\"" + SoapEnvelopeBuilder.WsseNamespace + "\" xmlns:x=\"urn:example:inner\"><saml:Assertion xmlns:saml=\"" + Saml + "\" ID=\"_a\" Version=\"2.0\" x:note=\"n\"/>"
+            + "</wsse:Security></soap:Header><soap:Body/></soap:Envelope>";
+
+        var result = Read(SoapEnvelopes.Bytes(text), SoapVersion.Soap11);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        Assert.Equal(
+            "<saml:Assertion xmlns:x=\"urn:example:inner\" xmlns:saml=\"" + Saml + "\" ID=\"_a\" Version=\"2.0\" x:note=\"n\"/>",
+            Encoding.UTF8.GetString(result.AssertionXml!));
+        Assert.Equal("urn:example:inner", result.AssertionDocument!.DocumentElement!.GetAttribute("xmlns:x"));
     }
 
     [Fact]

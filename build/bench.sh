@@ -4,6 +4,10 @@
 #   build/bench.sh --filter '*Decode*'  a subset
 #   build/bench.sh --job short          BenchmarkDotNet's ShortRun instead of the default job
 #   build/bench.sh --filter '*Request*' the full-request benchmarks only (Saml2BearerRequestBenchmarks)
+#   build/bench.sh --paired [--filter Soap] [--rounds 600]
+#                                       the ratio targets of two methods of one class (SoapExtraction) as a
+#                                       paired comparison: both alternate in one process, median of the
+#                                       per-round ratios with its 95 % interval (PairedComparison.cs)
 # Every benchmark is a ratio against the baseline of its class in the same run (the bare SignedXml check
 # for Saml2AssertionValidationBenchmarks, the anonymous /ping request for Saml2BearerRequestBenchmarks):
 # compare ratios, not absolute means, across machines and runs.
@@ -21,6 +25,10 @@ project=tests/AspNetCore.Saml2Bearer.Benchmarks
 artifacts="$PWD/BenchmarkDotNet.Artifacts"
 
 dotnet build "$project" -c Release -nologo -v quiet
+
+if [ "${1:-}" = "--paired" ]; then
+  exec dotnet run --project "$project" -c Release --no-build -- "$@"
+fi
 
 args=("$@")
 has_filter=false

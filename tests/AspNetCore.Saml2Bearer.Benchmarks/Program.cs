@@ -3,6 +3,12 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
+// `--paired`: the ratio targets measured as interleaved pairs in this process (see PairedComparison).
+if (args.Length > 0 && args[0] == "--paired")
+{
+    return PairedComparison.Run(args[1..]);
+}
+
 // The generated boilerplate project is built while other builds share the two cores: allow it time.
 var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(10));
 

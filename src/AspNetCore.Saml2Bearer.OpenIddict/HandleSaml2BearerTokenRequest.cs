@@ -13,7 +13,8 @@ namespace AspNetCore.Saml2Bearer.OpenIddict;
 /// <summary>
 /// Signs in the subject of a validated SAML 2.0 bearer assertion: <c>sub</c> = NameID, the attributes as
 /// claims, the granted scopes and resources. OpenIddict then issues the access token, an identity
-/// token when <c>openid</c> is granted and a refresh token when <c>offline_access</c> is granted.
+/// token when <c>openid</c> is granted and a refresh token when <c>offline_access</c> is granted, none of
+/// them outliving the assertion's <c>SessionNotOnOrAfter</c> (see <see cref="LimitTokenLifetimesToSamlSession"/>).
 /// </summary>
 internal sealed class HandleSaml2BearerTokenRequest : IOpenIddictServerHandler<HandleTokenRequestContext>
 {
@@ -64,6 +65,13 @@ internal sealed class HandleSaml2BearerTokenRequest : IOpenIddictServerHandler<H
         identity.SetDestinations(claim => identityTokenDestinations
             ? [Destinations.AccessToken, Destinations.IdentityToken]
             : [Destinations.AccessToken]);
+
+        // Added after the destinations: the session end goes into the refresh token only, where it bounds every
+        // token refreshed from it (LimitTokenLifetimesToSamlSession). SAML 1.1 has no SessionNotOnOrAfter.
+        if (assertion.SessionNotOnOrAfter is { } sessionNotOnOrAfter)
+        {
+            Saml2BearerGrantSession.AddSessionEnd(identity, sessionNotOnOrAfter);
+        }
 
         context.SignIn(new ClaimsPrincipal(identity));
     }

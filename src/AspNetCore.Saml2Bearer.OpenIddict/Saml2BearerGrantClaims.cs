@@ -16,6 +16,9 @@ internal static class Saml2BearerGrantClaims
         OidcClaims.Subject, OidcClaims.Issuer, OidcClaims.Audience, OidcClaims.ExpiresAt, OidcClaims.NotBefore, OidcClaims.IssuedAt,
         OidcClaims.JwtId, OidcClaims.Scope, OidcClaims.ClientId, OidcClaims.AuthorizedParty, OidcClaims.Nonce, OidcClaims.AccessTokenHash,
         OidcClaims.CodeHash, OidcClaims.TokenUsage, OidcClaims.Active, OidcClaims.Confirmation,
+
+        // An attribute must not forge (or add a later) session end: it comes from the AuthnStatement only.
+        Saml2BearerGrantDefaults.SessionNotOnOrAfterClaim,
     };
 
     /// <summary>The authentication type of the identities created for this grant.</summary>

@@ -57,6 +57,21 @@ public static class Saml2BearerGrantDefaults
     /// </summary>
     public const string ReplayCheckUnavailableDescription = "The SAML 2.0 assertion could not be checked for replay; try again later.";
 
+    /// <summary>
+    /// The claim that carries the assertion's <c>SessionNotOnOrAfter</c> (SAML core section 2.7.2), in seconds
+    /// since the Unix epoch, in the principal signed in for a SAML 2.0 assertion that has one. It has no
+    /// destination, so it never reaches an access or identity token; OpenIddict keeps every claim of the
+    /// principal in the refresh token, so a refresh token grant finds it again and no token issued from the
+    /// assertion, or from any refresh token descending from it, outlives the identity provider's session.
+    /// </summary>
+    public const string SessionNotOnOrAfterClaim = "saml_session_not_on_or_after";
+
+    /// <summary>
+    /// The error description returned (with <c>invalid_grant</c>) when the identity provider's session of the
+    /// assertion, or of the assertion a refresh token descends from, has ended (its <c>SessionNotOnOrAfter</c> has passed).
+    /// </summary>
+    public const string SessionEndedDescription = "The SAML session of the assertion has ended.";
+
     /// <summary>Whether <paramref name="grantType"/> is one of the RFC 7522 grant types this grant handles.</summary>
     internal static bool IsSaml2BearerGrant(string? grantType) =>
         string.Equals(grantType, GrantType, StringComparison.Ordinal) || string.Equals(grantType, Saml11GrantType, StringComparison.Ordinal);

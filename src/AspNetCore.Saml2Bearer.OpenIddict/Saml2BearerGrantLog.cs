@@ -32,4 +32,16 @@ internal static partial class Saml2BearerGrantLog
     [LoggerMessage(EventId = 6, EventName = "Saml2BearerGrantReplayStoreUnavailable", Level = LogLevel.Warning,
         Message = "SAML 2.0 bearer grant refused for client {ClientId} (temporarily_unavailable): the replay store could not record the assertion of issuer {Issuer} ({ExceptionType}).")]
     public static partial void ReplayStoreUnavailable(ILogger logger, string? clientId, string issuer, string exceptionType);
+
+    [LoggerMessage(EventId = 7, EventName = "Saml2BearerGrantSessionEnded", Level = LogLevel.Information,
+        Message = "Token request ({GrantType}) refused for client {ClientId}: the SAML session ended at {SessionNotOnOrAfter:O}.")]
+    public static partial void SessionEnded(ILogger logger, string? clientId, string? grantType, DateTimeOffset sessionNotOnOrAfter);
+
+    [LoggerMessage(EventId = 8, EventName = "Saml2BearerGrantRefreshTokenSessionEnded", Level = LogLevel.Information,
+        Message = "Refresh token of client {ClientId} refused: the SAML session it descends from ended at {SessionNotOnOrAfter:O}.")]
+    public static partial void RefreshTokenSessionEnded(ILogger logger, string? clientId, DateTimeOffset sessionNotOnOrAfter);
+
+    [LoggerMessage(EventId = 9, EventName = "Saml2BearerGrantTokensLimitedToSession", Level = LogLevel.Debug,
+        Message = "Tokens issued to client {ClientId} ({GrantType}) expire at the SAML session end {SessionNotOnOrAfter:O} at the latest.")]
+    public static partial void TokensLimitedToSession(ILogger logger, string? clientId, string? grantType, DateTimeOffset sessionNotOnOrAfter);
 }

@@ -19,6 +19,8 @@ public static class Saml2BearerGrantServerBuilderExtensions
     /// With <c>Assertion.AllowSaml11</c> on, <c>urn:ietf:params:oauth:grant-type:saml1_1-bearer</c> is accepted
     /// too (clients then need <c>gt:</c> + that URN). With <see cref="Saml2BearerGrantOptions.AllowTokenExchange"/> on,
     /// the assertion is accepted as the <c>subject_token</c> of an RFC 8693 token exchange as well.
+    /// No token issued from an assertion with a <c>SessionNotOnOrAfter</c>, nor refreshed from such a token, expires
+    /// after it; once it has passed, the grant and the refresh token grant are refused with <c>invalid_grant</c>.
     /// </summary>
     /// <param name="builder">The OpenIddict server builder.</param>
     /// <param name="configure">Configures the trusted identity providers and the claims, scopes and resources issued.</param>
@@ -62,6 +64,8 @@ public static class Saml2BearerGrantServerBuilderExtensions
             .AddEventHandler(SkipSamlSubjectTokenValidation.Descriptor)
             .AddEventHandler(ValidateSaml2BearerTokenRequest.Descriptor)
             .AddEventHandler(HandleSaml2BearerTokenRequest.Descriptor)
+            .AddEventHandler(LimitTokenLifetimesToSamlSession.Descriptor)
+            .AddEventHandler(ValidateSamlSessionOfRefreshToken.Descriptor)
             .AddEventHandler(AttachSaml2BearerUnavailableStatus.Descriptor);
     }
 

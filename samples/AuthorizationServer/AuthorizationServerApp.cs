@@ -49,6 +49,12 @@ public static class AuthorizationServerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddHostedService<AuthorizationServerSeeder>();
 
+        // One clock for OpenIddict (it resolves TimeProvider from the container), the replay store and the assertions.
+        if (options.TimeProvider is { } timeProvider)
+        {
+            builder.Services.AddSingleton(timeProvider);
+        }
+
         var connectionString = ResolveConnectionString(options.ConnectionString, builder.Environment.ContentRootPath, out var inMemory);
         if (inMemory)
         {
@@ -134,6 +140,11 @@ public static class AuthorizationServerApp
         if (options.ClockSkew is { } skew)
         {
             saml.Assertion.ClockSkew = skew;
+        }
+
+        if (options.TimeProvider is { } timeProvider)
+        {
+            saml.Assertion.TimeProvider = timeProvider;
         }
 
         // AD FS callers hold SAML 1.1 assertions: accept grant_type=urn:ietf:params:oauth:grant-type:saml1_1-bearer too.

@@ -56,6 +56,12 @@ public sealed class AuthorizationServerOptions
     /// <summary>The access token lifetime. Default: OpenIddict's (one hour).</summary>
     public TimeSpan? AccessTokenLifetime { get; set; }
 
+    /// <summary>
+    /// The server's clock, in code only (tests move a <c>FakeTimeProvider</c>): OpenIddict's token lifetimes, the
+    /// assertion time checks and the replay store all read it. Default: <see langword="null"/>, the system clock.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; set; }
+
     /// <summary>All registered scopes: the defaults and <see cref="Scopes"/>.</summary>
     public IEnumerable<string> AllScopes => DefaultScopes.Concat(Scopes).Distinct(StringComparer.Ordinal);
 

@@ -73,6 +73,12 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
     /// </summary>
     public TimeSpan? AccessTokenLifetime { get; init; }
 
+    /// <summary>
+    /// The server's clock (OpenIddict, the assertion checks, the replay store); set it before <see cref="InitializeAsync"/>.
+    /// Default: <see langword="null"/>, the system clock. <see cref="NewAssertion"/> then issues assertions at its time.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; init; }
+
     /// <summary>The token endpoint as the issuer names it: the recipient assertions must carry.</summary>
     public string TokenEndpoint => Issuer + AuthorizationServerApp.TokenEndpointPath;
 
@@ -105,6 +111,7 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
             options.Issuer = Issuer;
             options.Resource = Resource;
             options.AccessTokenLifetime = AccessTokenLifetime;
+            options.TimeProvider = TimeProvider;
             var identityProvider = new AuthorizationServerIdentityProvider { EntityId = IdpEntityId };
             identityProvider.SigningCertificates.Add(IdpKey.PublicCertificate);
             options.IdentityProviders.Add(identityProvider);
@@ -149,7 +156,7 @@ public sealed class AuthorizationServerFixture : IAsyncLifetime
     /// <summary>An assertion builder addressed to this server: audience = issuer, recipient = token endpoint.</summary>
     public Saml2AssertionBuilder NewAssertion(DateTimeOffset? now = null)
     {
-        var builder = new Saml2AssertionBuilder(now ?? DateTimeOffset.UtcNow)
+        var builder = new Saml2AssertionBuilder(now ?? TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow)
         {
             Issuer = IdpEntityId,
             Recipient = TokenEndpoint,

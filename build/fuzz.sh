@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes decode + validate with AFL++ and SharpFuzz for SECONDS (default 600) from a seed corpus of valid
-# and malicious assertions, then prints the executions, crashes and hangs from fuzzer_stats.
+# Fuzzes decode + validate and the SOAP envelope reader with AFL++ and SharpFuzz for SECONDS (default
+# 600) from a seed corpus of valid and malicious assertions and SOAP envelopes, then prints the
+# executions, crashes and hangs from fuzzer_stats.
 #   build/fuzz.sh        ten minutes
 #   build/fuzz.sh 120    two minutes
 # Exits non-zero when afl-fuzz found a crash (an exception escaping the validator, or an oracle of

@@ -202,7 +202,7 @@ public sealed class Saml2BearerHandler : AuthenticationHandler<Saml2BearerOption
     private async ValueTask<(Saml2BearerCachedToken? Token, bool Shared, AuthenticateResult? Failed)> ObtainTokenAsync(Saml2BearerPresentedAssertion presented)
     {
         // A token in memory is the common case: answered here, without the manager's acquisition state.
-        if (presented.Input.CachedToken is { } cached || Options.State!.TokenManager.Cache.TryGet(presented.TokenKey, out cached))
+        if (presented.Input.CachedToken is { } cached || Options.State!.TokenManager.TryGetCachedToken(presented.TokenKey, out cached))
         {
             ObtainedToken(presented.TokenKey, Saml2BearerTokenLookupSource.MemoryCache);
             return (cached!, true, null);

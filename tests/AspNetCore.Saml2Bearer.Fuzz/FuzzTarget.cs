@@ -3,21 +3,29 @@ using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
 using AspNetCore.Saml2Bearer.Assertions;
+using AspNetCore.Saml2Bearer.Extraction;
 
 namespace AspNetCore.Saml2Bearer.Fuzz;
 
 /// <summary>
 /// One fuzz iteration: the input goes through decode + validate as a string (UTF-8 decoded) and as
-/// decoded XML bytes, through a validator with the default settings and one with every option on (SAML 1.1 included).
-/// Anything escaping is a crash, and so is an oracle violation: a reason code outside the enum, or an
-/// accepted assertion that <see cref="SignedXml"/> does not verify with the same trusted certificates.
+/// decoded XML bytes, through a validator with the default settings and one with every option on (SAML 1.1
+/// included), and through the SOAP envelope reader as SOAP 1.1 and 1.2. Anything escaping is a crash, and
+/// so is an oracle violation: a reason code outside the enum; an accepted assertion that
+/// <see cref="SignedXml"/> does not verify with the same trusted certificates; or an assertion taken from
+/// an envelope whose bytes (what the authorization server is sent) do not load back into the tree that
+/// was validated, or get another verdict than that tree.
 /// </summary>
 internal sealed class FuzzTarget
 {
     /// <summary>The instant the seed corpus is signed at and the validators' clock is stopped at.</summary>
     public static readonly DateTimeOffset Instant = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The handler's default <c>MaximumSoapEnvelopeSize</c>.</summary>
+    private const int MaximumEnvelopeSize = 256 * 1024;
+
     private readonly Saml2AssertionValidator _strict;
+    private readonly Saml2AssertionValidationParameters _permissiveParameters;
     private readonly Saml2AssertionValidator _permissive;
     private readonly X509Certificate2[] _certificates;
 
@@ -25,7 +33,8 @@ internal sealed class FuzzTarget
     {
         _certificates = trusted.Select(t => t.Certificate).ToArray();
         _strict = new Saml2AssertionValidator(CreateParameters(trusted, permissive: false));
-        _permissive = new Saml2AssertionValidator(CreateParameters(trusted, permissive: true));
+        _permissiveParameters = CreateParameters(trusted, permissive: true);
+        _permissive = new Saml2AssertionValidator(_permissiveParameters);
     }
 
     /// <summary>Runs one input; throws when the validator threw or an oracle failed.</summary>
@@ -35,13 +44,80 @@ internal sealed class FuzzTarget
         Check(_strict.ValidateAsync(text).AsTask().GetAwaiter().GetResult(), () => _strict.Decode(text).Xml);
         Check(_permissive.ValidateAsync(text).AsTask().GetAwaiter().GetResult(), () => _permissive.Decode(text).Xml);
         Check(_permissive.ValidateDecodedAsync(input).AsTask().GetAwaiter().GetResult(), () => input);
+        RunSoap(input, SoapVersion.Soap11);
+        RunSoap(input, SoapVersion.Soap12);
     }
 
-    /// <summary>The outcome of the permissive validator on the input as a string, for replaying a file.</summary>
-    public Saml2AssertionFailureReason Outcome(byte[] input)
+    /// <summary>
+    /// The outcome, for replaying a file: of the SOAP path for an input that names a SOAP envelope namespace
+    /// (in that version), else of the permissive validator on the input as a string.
+    /// </summary>
+    public string Outcome(byte[] input)
     {
-        var result = _permissive.ValidateAsync(Encoding.UTF8.GetString(input)).AsTask().GetAwaiter().GetResult();
-        return result.FailureReason;
+        var text = Encoding.UTF8.GetString(input);
+        return text.Contains(SoapConstants.Soap12Namespace, StringComparison.Ordinal) ? RunSoap(input, SoapVersion.Soap12)
+            : text.Contains(SoapConstants.Soap11Namespace, StringComparison.Ordinal) ? RunSoap(input, SoapVersion.Soap11)
+            : _permissive.ValidateAsync(text).AsTask().GetAwaiter().GetResult().FailureReason.ToString();
+    }
+
+    /// <summary>
+    /// The input as the body of a SOAP request: the envelope read, and an assertion it yields checked
+    /// against the bytes the authorization server would be sent. Returns the outcome: the name of the
+    /// reason code (<c>None</c> for an accepted assertion), <c>NoAssertion</c> or <c>NotAnEnvelope</c>.
+    /// </summary>
+    private string RunSoap(byte[] input, SoapVersion version)
+    {
+        var read = SoapEnvelopeReader.Read(input, version, MaximumEnvelopeSize, _permissiveParameters.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth);
+        if (!Enum.IsDefined(read.FailureReason))
+        {
+            throw new InvalidOperationException($"Oracle: undefined SOAP reason code {(int)read.FailureReason}.");
+        }
+
+        if (read.Outcome != SoapEnvelopeOutcome.Assertion)
+        {
+            return read.Outcome is SoapEnvelopeOutcome.NoAssertion or SoapEnvelopeOutcome.NotAnEnvelope ? read.Outcome.ToString() : read.FailureReason.ToString();
+        }
+
+        // Before validation, which takes the signature out of the document.
+        var tree = Dump(read.AssertionDocument!);
+        var reloaded = SecureXmlLoader.Load(read.AssertionXml!, _permissiveParameters, out var loadFailure)
+            ?? throw new InvalidOperationException($"Oracle: the envelope's assertion bytes do not load ({loadFailure}).");
+        if (!string.Equals(Dump(reloaded), tree, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("Oracle: the envelope's assertion bytes load into another tree than the one validated.");
+        }
+
+        var local = _permissive.ValidateLoadedAsync(read.AssertionDocument!, read.AssertionXml!).AsTask().GetAwaiter().GetResult();
+        var sentOn = _permissive.ValidateDecodedAsync(read.AssertionXml!).AsTask().GetAwaiter().GetResult();
+        if (local.FailureReason != sentOn.FailureReason)
+        {
+            throw new InvalidOperationException($"Oracle: the envelope's assertion is {local.FailureReason} as validated but {sentOn.FailureReason} as sent on.");
+        }
+
+        Check(local, () => read.AssertionXml);
+        return local.FailureReason.ToString();
+    }
+
+    /// <summary>Every node with its type, name, namespace and value, attributes sorted by name: equal for equal trees.</summary>
+    private static string Dump(XmlDocument document)
+    {
+        var text = new StringBuilder();
+        void Walk(XmlNode node, int depth)
+        {
+            text.Append(' ', depth).Append(node.NodeType).Append(':').Append(node.Name).Append('{').Append(node.NamespaceURI).Append("}=").Append(node.Value).Append('\n');
+            foreach (var attribute in (node.Attributes?.Cast<XmlAttribute>() ?? []).OrderBy(a => a.Name, StringComparer.Ordinal))
+            {
+                text.Append(' ', depth + 1).Append('@').Append(attribute.Name).Append('{').Append(attribute.NamespaceURI).Append("}=").Append(attribute.Value).Append('\n');
+            }
+
+            for (var child = node.FirstChild; child is not null; child = child.NextSibling)
+            {
+                Walk(child, depth + 1);
+            }
+        }
+
+        Walk(document, 0);
+        return text.ToString();
     }
 
     private void Check(Saml2AssertionValidationResult result, Func<byte[]?> decoded)

@@ -8,7 +8,8 @@ namespace AspNetCore.Saml2Bearer.Fuzz;
 /// <summary>
 /// Writes the seed corpus: valid assertions signed with freshly generated keys, and the malicious
 /// variants of SECURITY-CASES.md built from them, each as raw XML and as base64 (valid ones also as
-/// base64url and DEFLATE). The public certificates go to a trust file the fuzz target reads.
+/// base64url and DEFLATE), and SOAP envelopes carrying them (valid ones and the attacks of rows 69-80).
+/// The public certificates go to a trust file the fuzz target reads.
 /// </summary>
 internal static class SeedCorpus
 {
@@ -118,6 +119,9 @@ internal static class SeedCorpus
         misplacedV1.DocumentElement.PrependChild(signatureV1);
         Add(seeds, "saml11-signature-first", misplacedV1.OuterXml);
 
+        // SOAP envelopes (rows 69-80): valid ones in both versions, SAML 2.0 and 1.1, then the attacks.
+        AddSoap(seeds, v, v1);
+
         foreach (var (name, content) in seeds)
         {
             File.WriteAllText(Path.Combine(directory, name), content, new UTF8Encoding(false));
@@ -126,6 +130,55 @@ internal static class SeedCorpus
         // A DEFLATE bomb is only meaningful encoded.
         File.WriteAllText(Path.Combine(directory, "deflate-bomb.b64"), MaliciousAssertions.DeflateBomb(600 * 1024));
         return seeds.Count + 1;
+    }
+
+    private static void AddSoap(Dictionary<string, string> seeds, XmlDocument v, XmlDocument v1)
+    {
+        foreach (var soap12 in new[] { false, true })
+        {
+            var version = soap12 ? "soap12" : "soap11";
+            seeds[$"valid-{version}-saml2.xml"] = SoapEnvelopes.Text(SoapEnvelopes.Valid(soap12, v));
+            seeds[$"valid-{version}-saml11.xml"] = SoapEnvelopes.Text(SoapEnvelopes.Valid(soap12, v1));
+            var unused = SoapEnvelopes.Valid(soap12, v);
+            unused.Declare("unused", "urn:example:unused");
+            seeds[$"valid-{version}-unused-declaration.xml"] = SoapEnvelopes.Text(unused);
+            var own = SoapEnvelopes.New(soap12);
+            var security = own.AddSecurityHeader();
+            security.AppendChild(own.Document.ImportNode(v.DocumentElement!, deep: true));
+            SoapEnvelopes.AddPayload(own);
+            seeds[$"valid-{version}-own-declarations.xml"] = SoapEnvelopes.Text(own);
+            seeds[$"valid-{version}-next-actor.xml"] = SoapEnvelopes.Text(SoapEnvelopes.Valid(soap12, v, soap12 ? SoapEnvelopes.Soap12Next : SoapEnvelopes.Soap11Next));
+
+            var inBody = SoapEnvelopes.Valid(soap12, v);
+            inBody.AddAssertion(inBody.Body, SoapEnvelopes.EvilCopy(v));
+            seeds[$"{version}-assertion-in-body.xml"] = SoapEnvelopes.Text(inBody);
+            var wrapped = SoapEnvelopes.New(soap12);
+            wrapped.AddAssertion(wrapped.AddSecurityHeader(), SoapEnvelopes.EvilCopy(v));
+            wrapped.AddAssertion(wrapped.Body, v);
+            seeds[$"{version}-wrapping-original-in-body.xml"] = SoapEnvelopes.Text(wrapped);
+            var twoHeaders = SoapEnvelopes.Valid(soap12, v);
+            twoHeaders.AddAssertion(twoHeaders.AddSecurityHeader(), SoapEnvelopes.EvilCopy(v));
+            seeds[$"{version}-two-security-headers.xml"] = SoapEnvelopes.Text(twoHeaders);
+            var otherActor = SoapEnvelopes.New(soap12);
+            otherActor.AddAssertion(otherActor.AddSecurityHeader(SoapEnvelopes.OtherActor), SoapEnvelopes.EvilCopy(v));
+            otherActor.AddAssertion(otherActor.AddSecurityHeader(), v);
+            SoapEnvelopes.AddPayload(otherActor);
+            seeds[$"valid-{version}-other-actor-header-ignored.xml"] = SoapEnvelopes.Text(otherActor);
+            var twoAssertions = SoapEnvelopes.Valid(soap12, v);
+            twoAssertions.AddAssertion((XmlElement)twoAssertions.Header.FirstChild!, v1);
+            seeds[$"{version}-two-assertions.xml"] = SoapEnvelopes.Text(twoAssertions);
+            var token = SoapEnvelopes.New(soap12);
+            var binary = token.AddElement(token.AddSecurityHeader(), "wsse", "BinarySecurityToken", SoapEnvelopeBuilder.WsseNamespace);
+            binary.InnerText = Convert.ToBase64String(Saml2AssertionBuilder.ToBytes(v));
+            SoapEnvelopes.AddPayload(token);
+            seeds[$"{version}-binary-security-token.xml"] = SoapEnvelopes.Text(token);
+            var nested = SoapEnvelopes.New(soap12);
+            nested.AddAssertion(nested.AddElement(nested.AddSecurityHeader(), "wsse", "BinarySecurityToken", SoapEnvelopeBuilder.WsseNamespace), v);
+            seeds[$"{version}-assertion-inside-binary-security-token.xml"] = SoapEnvelopes.Text(nested);
+            seeds[$"{version}-doctype.xml"] = SoapEnvelopes.WithDoctype(SoapEnvelopes.Valid(soap12, v));
+            seeds[$"{version}-billion-laughs.xml"] = SoapEnvelopes.WithBillionLaughs(SoapEnvelopes.Valid(soap12, v));
+            seeds[$"{version}-deep-nesting.xml"] = SoapEnvelopes.WithDeepNesting(SoapEnvelopes.Valid(soap12, v), 100);
+        }
     }
 
     private static Saml2AssertionBuilder Builder(Action<Saml2AssertionBuilder>? configure = null)

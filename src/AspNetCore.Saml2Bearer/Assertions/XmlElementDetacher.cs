@@ -35,8 +35,8 @@ internal static partial class XmlElementDetacher
     /// with its subtree, becomes the document element of <paramref name="document"/> (new and empty), and
     /// the declarations of its ancestors' prefixes, <paramref name="ancestorPrefixes"/>, that its text may
     /// use are pushed down onto it (see <see cref="MayUseNamespacePrefix"/>), each with the namespace the
-    /// reader has in scope for it (the nearest declaration). Nothing around the element is built. The
-    /// reader is left on the node after the element.
+    /// reader has in scope for it at the element (the nearest declaration). Nothing around the element is
+    /// built. The reader is left on the node after the element.
     /// </summary>
     /// <remarks>
     /// A declaration is left behind only when no name, no attribute value, no text and no InclusiveNamespaces
@@ -70,6 +70,15 @@ internal static partial class XmlElementDetacher
         var name = reader.Name;
         var isEmpty = reader.IsEmptyElement;
 
+        // The namespaces in scope at the element, taken while the reader is on it: once past it, the reader
+        // may be on a sibling that declares the same prefixes otherwise. (A prefix the element declares
+        // itself is looked up as its own, and never pushed down.)
+        var inScope = new KeyValuePair<string, string?>[ancestorPrefixes.Count];
+        for (var i = 0; i < inScope.Length; i++)
+        {
+            inScope[i] = new(ancestorPrefixes[i], reader.LookupNamespace(ancestorPrefixes[i]));
+        }
+
         var copy = (XmlElement)document.ReadNode(reader)!;
         document.AppendChild(copy);
         if (reader.ReadState != ReadState.Interactive)
@@ -84,10 +93,9 @@ internal static partial class XmlElementDetacher
             && TryLocate(utf8Input, name, isEmpty, startLine, startPosition, lineInfo!.LineNumber, lineInfo.LinePosition, out text);
         var uses = located ? new PrefixUse(utf8Input[text.Start..text.End]) : default;
         List<KeyValuePair<string, string>>? added = null;
-        foreach (var prefix in ancestorPrefixes)
+        foreach (var (prefix, namespaceUri) in inScope)
         {
-            // After the element the reader is still in its parent's scope: the nearest declaration of the prefix.
-            if ((!located || uses.MayUse(prefix)) && reader.LookupNamespace(prefix) is { } namespaceUri && DeclareNamespace(copy, prefix, namespaceUri))
+            if ((!located || uses.MayUse(prefix)) && namespaceUri is not null && DeclareNamespace(copy, prefix, namespaceUri))
             {
                 (added ??= []).Add(new(prefix, namespaceUri));
             }

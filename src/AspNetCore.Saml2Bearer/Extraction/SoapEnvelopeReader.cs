@@ -57,8 +57,12 @@ internal static class SoapEnvelopeReader
         var ancestorPrefixes = new List<string>(8);
 
         var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-        using var reader = new DepthLimitingXmlReader(
-            XmlReader.Create(Open(envelope), SecureXmlLoader.CreateReaderSettings(maximumCharacters, document.NameTable)), maximumDepth);
+        using var reader = OpenReader(envelope, document.NameTable, maximumCharacters, maximumDepth);
+        if (reader is null)
+        {
+            return SoapEnvelopeReadResult.Reject(Saml2AssertionFailureReason.SoapEnvelopeMalformed);
+        }
+
         try
         {
             var more = reader.Read();
@@ -273,6 +277,23 @@ internal static class SoapEnvelopeReader
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// A reader of <paramref name="envelope"/> under the validator's settings, or <see langword="null"/> when
+    /// it refuses the input at once: creating it already reads the first bytes, and an encoding it cannot
+    /// decode (a UTF-32 byte order mark, say) throws there, before any node.
+    /// </summary>
+    private static DepthLimitingXmlReader? OpenReader(ReadOnlyMemory<byte> envelope, XmlNameTable nameTable, long maximumCharacters, int maximumDepth)
+    {
+        try
+        {
+            return new DepthLimitingXmlReader(XmlReader.Create(Open(envelope), SecureXmlLoader.CreateReaderSettings(maximumCharacters, nameTable)), maximumDepth);
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
     }
 
     private static MemoryStream Open(ReadOnlyMemory<byte> envelope) =>

@@ -41,6 +41,12 @@ internal sealed class Saml2BearerTokenManager : IDisposable
     public Saml2BearerTokenCache Cache { get; }
 
     /// <summary>
+    /// The usable token memory holds for <paramref name="key"/>: the common case, which callers ask first,
+    /// before they build what <see cref="GetTokenAsync"/> needs to obtain one.
+    /// </summary>
+    public bool TryGetCachedToken(string key, out Saml2BearerCachedToken? token) => Cache.TryGet(key, out token);
+
+    /// <summary>
     /// Returns the token for <paramref name="key"/>: from the cache, or obtained once for every concurrent
     /// caller with <paramref name="acquisition"/>'s assertion. When the request that started the flight left
     /// before the token arrived, this request raises <c>OnTokenReceived</c> for it and stores its verdict.
@@ -70,7 +76,7 @@ internal sealed class Saml2BearerTokenManager : IDisposable
     /// </summary>
     public async Task<Saml2BearerTokenOutcome> GetOrCreateAsync(string key, Func<Task<Saml2BearerTokenOutcome>> factory, CancellationToken cancellationToken)
     {
-        if (Cache.TryGet(key, out var cached))
+        if (TryGetCachedToken(key, out var cached))
         {
             return Saml2BearerTokenOutcome.Obtained(cached!, Saml2BearerTokenLookupSource.MemoryCache);
         }

@@ -543,6 +543,45 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         Assert.Equal("urn:example:inner", result.AssertionDocument!.DocumentElement!.GetAttribute("xmlns:x"));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x00, 0x00, 0x01, 0x02, 0x80, 0x00, 0x20, 0x00, 0x84, 0x84 })]
+    [InlineData(new byte[] { 0x00, 0x00, 0xFE, 0xFF, 0x00, 0x00, 0x00, 0x3C })]
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x00, 0x00 })]
+    public void Read_InputTheReaderRefusesWhenCreated_IsMalformed(byte[] envelope)
+    {
+        // Found by build/fuzz.sh: creating the XmlReader reads the first bytes and throws on an encoding it cannot decode.
+        var result = Read(envelope, SoapVersion.Soap11);
+
+        Assert.Equal(SoapEnvelopeOutcome.Rejected, result.Outcome);
+        Assert.Equal(Saml2AssertionFailureReason.SoapEnvelopeMalformed, result.FailureReason);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Read_SiblingAfterTheAssertionRedeclaresItsPrefixes_PushesDownTheNamespacesInScopeAtTheAssertion(bool soap12)
+    {
+        // Found by build/fuzz.sh: past the assertion the reader may stand on a sibling whose own declarations
+        // (saml and ds bound elsewhere here) would otherwise have been taken for the assertion's.
+        var envelope = SoapEnvelopes.Valid(soap12, SignedV());
+        var security = (XmlElement)envelope.Header.FirstChild!;
+        var sibling = envelope.AddElement(security, "x", "Timestamp", "urn:example:timestamp");
+        sibling.SetAttribute("xmlns:saml", "urn:example:not-saml");
+        sibling.SetAttribute("xmlns:ds", "urn:example:not-dsig");
+
+        var result = Read(envelope);
+
+        Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
+        var text = Encoding.UTF8.GetString(result.AssertionXml!);
+        Assert.Contains("xmlns:saml=\"" + Saml2AssertionBuilder.AssertionNs + "\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("urn:example:not-", text, StringComparison.Ordinal);
+        var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
+        Assert.Equal(Saml2AssertionFailureReason.None, reason);
+        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+        Assert.True((await fixture.CreateValidator().ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!)).IsValid);
+        Assert.True((await fixture.CreateValidator().ValidateDecodedAsync(result.AssertionXml!)).IsValid);
+    }
+
     [Fact]
     public void Read_PrefixUsedOnlyInAnAttributeValue_IsPushedDown()
     {

@@ -504,6 +504,19 @@ public sealed class Saml2BearerSoapTests(ValidatorFixture fixture) : IClassFixtu
         await AssertRejectedAsync(host, response, Saml2AssertionFailureReason.SoapEnvelopeMalformed);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x00, 0x00, 0x01, 0x02, 0x80, 0x00, 0x20, 0x00, 0x84, 0x84 })]
+    [InlineData(new byte[] { 0x00, 0x00, 0xFE, 0xFF, 0x00, 0x00, 0x00, 0x3C })]
+    public async Task Post_BodyTheXmlReaderRefusesAtItsFirstBytes_IsRejectedNot503(byte[] body)
+    {
+        // Found by build/fuzz.sh: a UTF-32 byte order mark makes creating the reader throw, before any node.
+        await using var host = await StartAsync();
+
+        using var response = await PostAsync(host, body, "text/xml");
+
+        await AssertRejectedAsync(host, response, Saml2AssertionFailureReason.SoapEnvelopeMalformed);
+    }
+
     // Row 77: SoapOversize / Deep
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 using System.Xml;
 using AspNetCore.Saml2Bearer.Assertions;
 using AspNetCore.Saml2Bearer.Extraction;
+using AspNetCore.Saml2Bearer.Tests.Infrastructure;
 
 namespace AspNetCore.Saml2Bearer.Fuzz;
 
@@ -79,10 +80,10 @@ internal sealed class FuzzTarget
         }
 
         // Before validation, which takes the signature out of the document.
-        var tree = Dump(read.AssertionDocument!);
+        var tree = XmlTreeDump.Of(read.AssertionDocument!);
         var reloaded = SecureXmlLoader.Load(read.AssertionXml!, _permissiveParameters, out var loadFailure)
             ?? throw new InvalidOperationException($"Oracle: the envelope's assertion bytes do not load ({loadFailure}).");
-        if (!string.Equals(Dump(reloaded), tree, StringComparison.Ordinal))
+        if (!string.Equals(XmlTreeDump.Of(reloaded), tree, StringComparison.Ordinal))
         {
             throw new InvalidOperationException("Oracle: the envelope's assertion bytes load into another tree than the one validated.");
         }
@@ -96,28 +97,6 @@ internal sealed class FuzzTarget
 
         Check(local, () => read.AssertionXml);
         return local.FailureReason.ToString();
-    }
-
-    /// <summary>Every node with its type, name, namespace and value, attributes sorted by name: equal for equal trees.</summary>
-    private static string Dump(XmlDocument document)
-    {
-        var text = new StringBuilder();
-        void Walk(XmlNode node, int depth)
-        {
-            text.Append(' ', depth).Append(node.NodeType).Append(':').Append(node.Name).Append('{').Append(node.NamespaceURI).Append("}=").Append(node.Value).Append('\n');
-            foreach (var attribute in (node.Attributes?.Cast<XmlAttribute>() ?? []).OrderBy(a => a.Name, StringComparer.Ordinal))
-            {
-                text.Append(' ', depth + 1).Append('@').Append(attribute.Name).Append('{').Append(attribute.NamespaceURI).Append("}=").Append(attribute.Value).Append('\n');
-            }
-
-            for (var child = node.FirstChild; child is not null; child = child.NextSibling)
-            {
-                Walk(child, depth + 1);
-            }
-        }
-
-        Walk(document, 0);
-        return text.ToString();
     }
 
     private void Check(Saml2AssertionValidationResult result, Func<byte[]?> decoded)

@@ -432,9 +432,9 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         Assert.Equal(SoapEnvelopeOutcome.Assertion, result.Outcome);
         var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
         Assert.Equal(Saml2AssertionFailureReason.None, reason);
-        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
-        Assert.Contains("CDATA:", Dump(result.AssertionDocument!), StringComparison.Ordinal);
-        Assert.Contains("\\r", Dump(result.AssertionDocument!), StringComparison.Ordinal);
+        Assert.Equal(XmlTreeDump.Of(reloaded!), XmlTreeDump.Of(result.AssertionDocument!));
+        Assert.Contains("CDATA:", XmlTreeDump.Of(result.AssertionDocument!), StringComparison.Ordinal);
+        Assert.Contains("\\r", XmlTreeDump.Of(result.AssertionDocument!), StringComparison.Ordinal);
     }
 
     // The bytes are the assertion's own text from the request, with the declarations in scope at its
@@ -468,7 +468,7 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         Assert.Equal(Assertion.Insert("<saml:Assertion".Length, declared), Encoding.UTF8.GetString(result.AssertionXml!));
         var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
         Assert.Equal(Saml2AssertionFailureReason.None, reason);
-        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+        Assert.Equal(XmlTreeDump.Of(reloaded!), XmlTreeDump.Of(result.AssertionDocument!));
     }
 
     // A declaration in scope is pushed down only when the assertion's text may use its prefix: in a name,
@@ -577,7 +577,7 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         Assert.DoesNotContain("urn:example:not-", text, StringComparison.Ordinal);
         var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
         Assert.Equal(Saml2AssertionFailureReason.None, reason);
-        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+        Assert.Equal(XmlTreeDump.Of(reloaded!), XmlTreeDump.Of(result.AssertionDocument!));
         Assert.True((await fixture.CreateValidator().ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!)).IsValid);
         Assert.True((await fixture.CreateValidator().ValidateDecodedAsync(result.AssertionXml!)).IsValid);
     }
@@ -601,7 +601,7 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
             StringComparison.Ordinal);
         var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
         Assert.Equal(Saml2AssertionFailureReason.None, reason);
-        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+        Assert.Equal(XmlTreeDump.Of(reloaded!), XmlTreeDump.Of(result.AssertionDocument!));
         Assert.Equal("http://www.w3.org/2001/XMLSchema", reloaded!.DocumentElement!.FirstChild!.GetNamespaceOfPrefix("xs"));
     }
 
@@ -624,7 +624,7 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         Assert.StartsWith("<saml:Assertion", Encoding.UTF8.GetString(result.AssertionXml!), StringComparison.Ordinal);
         var reloaded = SecureXmlLoader.Load(result.AssertionXml!, fixture.CreateParameters(), out var reason);
         Assert.Equal(Saml2AssertionFailureReason.None, reason);
-        Assert.Equal(Dump(reloaded!), Dump(result.AssertionDocument!));
+        Assert.Equal(XmlTreeDump.Of(reloaded!), XmlTreeDump.Of(result.AssertionDocument!));
         var validation = await fixture.CreateValidator().ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!);
         Assert.True(validation.IsValid, validation.FailureReason.ToString());
     }
@@ -675,34 +675,6 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
         var validation = await validator.ValidateLoadedAsync(result.AssertionDocument!, result.AssertionXml!);
 
         Assert.Equal(Saml2AssertionFailureReason.DecodedSizeExceeded, validation.FailureReason);
-    }
-
-    /// <summary>Every node with its type, names and exact value (control characters spelled out), attributes sorted.</summary>
-    private static string Dump(XmlDocument document)
-    {
-        var text = new StringBuilder();
-        void Value(string? value) => text.Append(value?.Replace("\\", "\\\\", StringComparison.Ordinal)
-            .Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal));
-        void Walk(XmlNode node, int depth)
-        {
-            text.Append(' ', depth).Append(node.NodeType).Append(':').Append(node.Name).Append('{').Append(node.NamespaceURI).Append("}=");
-            Value(node.Value);
-            text.Append('\n');
-            foreach (var attribute in (node.Attributes?.Cast<XmlAttribute>() ?? []).OrderBy(a => a.Name, StringComparer.Ordinal))
-            {
-                text.Append(' ', depth + 1).Append('@').Append(attribute.Name).Append('{').Append(attribute.NamespaceURI).Append("}=");
-                Value(attribute.Value);
-                text.Append('\n');
-            }
-
-            for (var child = node.FirstChild; child is not null; child = child.NextSibling)
-            {
-                Walk(child, depth + 1);
-            }
-        }
-
-        Walk(document, 0);
-        return text.ToString();
     }
 
     private static XmlElement Saml(SoapEnvelopeBuilder envelope) =>

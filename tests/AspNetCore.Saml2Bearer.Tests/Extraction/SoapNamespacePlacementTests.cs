@@ -54,7 +54,7 @@ public sealed class SoapNamespacePlacementTests(ValidatorFixture fixture, ITestO
             var detached = Encoding.UTF8.GetString(read.AssertionXml!);
             var reloaded = SecureXmlLoader.Load(read.AssertionXml!, fixture.CreateParameters(), out var loadFailure);
             Assert.True(reloaded is not null, $"{loadFailure} for {context}");
-            Assert.True(Dump(reloaded!) == Dump(read.AssertionDocument!), $"another tree for {context}");
+            Assert.True(XmlTreeDump.Of(reloaded!) == XmlTreeDump.Of(read.AssertionDocument!), $"another tree for {context}");
             if (isTyped)
             {
                 var value = (XmlElement)reloaded!.GetElementsByTagName("AttributeValue", Saml2AssertionBuilder.AssertionNs)[0]!;
@@ -162,26 +162,5 @@ public sealed class SoapNamespacePlacementTests(ValidatorFixture fixture, ITestO
         {
             value.SetAttribute("type", XmlSchemaInstance, "xs:string");
         }
-    }
-
-    private static string Dump(XmlDocument document)
-    {
-        var text = new StringBuilder();
-        void Walk(XmlNode node, int depth)
-        {
-            text.Append(' ', depth).Append(node.NodeType).Append(':').Append(node.Name).Append('{').Append(node.NamespaceURI).Append("}=").Append(node.Value).Append('\n');
-            foreach (var attribute in (node.Attributes?.Cast<XmlAttribute>() ?? []).OrderBy(a => a.Name, StringComparer.Ordinal))
-            {
-                text.Append(' ', depth + 1).Append('@').Append(attribute.Name).Append('{').Append(attribute.NamespaceURI).Append("}=").Append(attribute.Value).Append('\n');
-            }
-
-            for (var child = node.FirstChild; child is not null; child = child.NextSibling)
-            {
-                Walk(child, depth + 1);
-            }
-        }
-
-        Walk(document, 0);
-        return text.ToString();
     }
 }

@@ -8,7 +8,7 @@ namespace AspNetCore.Saml2Bearer.Assertions;
 /// document of its own, with the namespace declarations in scope at its place pushed down onto it, so
 /// that its exclusive canonical form, and so its signature, is the one its signer computed.
 /// </summary>
-internal static partial class XmlElementDetacher
+internal static class XmlElementDetacher
 {
     private static readonly XmlWriterSettings SerializerSettings = new()
     {
@@ -34,7 +34,7 @@ internal static partial class XmlElementDetacher
     /// <see cref="Detach"/> for an element still being read: the element <paramref name="reader"/> is on,
     /// with its subtree, becomes the document element of <paramref name="document"/> (new and empty), and
     /// the declarations of its ancestors' prefixes, <paramref name="ancestorPrefixes"/>, that its text may
-    /// use are pushed down onto it (see <see cref="MayUseNamespacePrefix"/>), each with the namespace the
+    /// use are pushed down onto it (see <see cref="NamespacePrefixUse.MayUse"/>), each with the namespace the
     /// reader has in scope for it at the element (the nearest declaration). Nothing around the element is
     /// built. The reader is left on the node after the element.
     /// </summary>
@@ -91,7 +91,7 @@ internal static partial class XmlElementDetacher
         var text = default(ElementText);
         var located = !utf8Input.IsEmpty && hasLineInfo
             && TryLocate(utf8Input, name, isEmpty, startLine, startPosition, lineInfo!.LineNumber, lineInfo.LinePosition, out text);
-        var uses = located ? new PrefixUse(utf8Input[text.Start..text.End]) : default;
+        var uses = located ? new NamespacePrefixUse(utf8Input[text.Start..text.End]) : default;
         List<KeyValuePair<string, string>>? added = null;
         foreach (var (prefix, namespaceUri) in inScope)
         {
@@ -104,9 +104,6 @@ internal static partial class XmlElementDetacher
         xml = located ? CopyFromInput(utf8Input, text, added) : ToBytes(document);
         return copy;
     }
-
-    /// <summary>Whether the XML text <paramref name="utf8"/> may refer to <paramref name="prefix"/> (see <see cref="PrefixUse.MayUse"/>).</summary>
-    internal static bool MayUseNamespacePrefix(ReadOnlySpan<byte> utf8, string prefix) => new PrefixUse(utf8).MayUse(prefix);
 
     /// <summary>A detached document written as UTF-8 bytes that load back into the same tree.</summary>
     public static byte[] ToBytes(XmlDocument document)

@@ -500,9 +500,9 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
     [InlineData("<v ID=\"_a&#13;b\">&#x9;&#xD;&#10;&#x20;</v>", "xs", false)]
     [InlineData("<v>&#</v>", "xs", true)]
     [InlineData("<v/>", "", true)]
-    public void MayUseNamespacePrefix_ErrsTowardsPushingDown(string text, string prefix, bool expected)
+    public void NamespacePrefixUse_MayUse_ErrsTowardsPushingDown(string text, string prefix, bool expected)
     {
-        Assert.Equal(expected, XmlElementDetacher.MayUseNamespacePrefix(Encoding.UTF8.GetBytes(text), prefix));
+        Assert.Equal(expected, new NamespacePrefixUse(Encoding.UTF8.GetBytes(text)).MayUse(prefix));
     }
 
     [Fact]

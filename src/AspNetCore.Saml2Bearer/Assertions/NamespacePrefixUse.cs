@@ -85,7 +85,7 @@ internal readonly ref struct NamespacePrefixUse
             var end = digits.IndexOf((byte)';');
             if (end <= 0 || end > 8
                 || !int.TryParse(digits[..end], hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out var codePoint)
-                || codePoint == ':' || codePoint >= 0x80 || IsNameByte((byte)codePoint))
+                || codePoint is < 0 or >= 0x80 or ':' || IsNameByte((byte)codePoint))
             {
                 return true;
             }

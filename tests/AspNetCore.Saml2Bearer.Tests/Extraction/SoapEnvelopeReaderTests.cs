@@ -499,6 +499,8 @@ public sealed class SoapEnvelopeReaderTests(ValidatorFixture fixture) : IClassFi
     [InlineData("<v>&#xE9;</v>", "xs", true)]
     [InlineData("<v ID=\"_a&#13;b\">&#x9;&#xD;&#10;&#x20;</v>", "xs", false)]
     [InlineData("<v>&#</v>", "xs", true)]
+    [InlineData("<v>&#xFFFFFFFF;</v>", "xs", true)]
+    [InlineData("<v>&#x;</v>", "xs", true)]
     [InlineData("<v/>", "", true)]
     public void NamespacePrefixUse_MayUse_ErrsTowardsPushingDown(string text, string prefix, bool expected)
     {

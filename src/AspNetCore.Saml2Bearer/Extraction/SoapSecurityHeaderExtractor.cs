@@ -1,4 +1,3 @@
-using System.Buffers;
 using AspNetCore.Saml2Bearer.Assertions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -41,47 +40,33 @@ internal static class SoapSecurityHeaderExtractor
         }
 
         request.EnableBuffering();
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? maximum, maximum) + 1);
-        try
+
+        // Read once and rewound: the endpoint (or the proxy) reads the whole body again from the start.
+        using var body = await SoapRequestBody.ReadAsync(request, maximum, context.RequestAborted).ConfigureAwait(false);
+        if (body.Length > maximum)
         {
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-            }
-
-            // The endpoint (or the proxy) reads the whole body again from the start.
-            request.Body.Position = 0;
-            if (length > maximum)
-            {
-                context.Features.Set(new Saml2BearerSoapRequest(version));
-                return Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, Saml2AssertionFailureReason.SoapEnvelopeTooLarge);
-            }
-
-            var result = SoapEnvelopeReader.Read(
-                buffer.AsMemory(0, length), version, maximum, options.Assertion.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth);
-            if (result.Outcome == SoapEnvelopeOutcome.NotAnEnvelope)
-            {
-                context.Features.Set(new Saml2BearerSoapRequest(version) { IsEnvelope = false });
-                return Saml2BearerCredential.None;
-            }
-
-            context.Features.Set(new Saml2BearerSoapRequest(version)
-            {
-                SecurityHeaderIndex = result.SecurityHeaderIndex,
-                CredentialFromSecurityHeader = result.Outcome == SoapEnvelopeOutcome.Assertion,
-            });
-            return result.Outcome switch
-            {
-                SoapEnvelopeOutcome.Assertion => Saml2BearerCredential.FromXml(Saml2BearerCredentialSource.SoapSecurityHeader, result.AssertionXml!, result.AssertionDocument),
-                SoapEnvelopeOutcome.Rejected => Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, result.FailureReason),
-                _ => Saml2BearerCredential.None,
-            };
+            context.Features.Set(new Saml2BearerSoapRequest(version));
+            return Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, Saml2AssertionFailureReason.SoapEnvelopeTooLarge);
         }
-        finally
+
+        var result = SoapEnvelopeReader.Read(
+            body.Content, version, maximum, options.Assertion.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth);
+        if (result.Outcome == SoapEnvelopeOutcome.NotAnEnvelope)
         {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            context.Features.Set(new Saml2BearerSoapRequest(version) { IsEnvelope = false });
+            return Saml2BearerCredential.None;
         }
+
+        context.Features.Set(new Saml2BearerSoapRequest(version)
+        {
+            SecurityHeaderIndex = result.SecurityHeaderIndex,
+            CredentialFromSecurityHeader = result.Outcome == SoapEnvelopeOutcome.Assertion,
+        });
+        return result.Outcome switch
+        {
+            SoapEnvelopeOutcome.Assertion => Saml2BearerCredential.FromXml(Saml2BearerCredentialSource.SoapSecurityHeader, result.AssertionXml!, result.AssertionDocument),
+            SoapEnvelopeOutcome.Rejected => Saml2BearerCredential.Refused(Saml2BearerCredentialSource.SoapSecurityHeader, result.FailureReason),
+            _ => Saml2BearerCredential.None,
+        };
     }
 }

@@ -24,9 +24,7 @@ internal static class SoapSecurityHeaderRemoval
 
         var request = context.Request;
         var maximum = options.MaximumSoapEnvelopeSize;
-        var body = await ReadBufferedBodyAsync(request, maximum, context.RequestAborted).ConfigureAwait(false);
-        var envelope = (body is null ? null
-            : SoapEnvelopeReader.WithoutSecurityHeader(body, index, maximum, options.Assertion.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth))
+        var envelope = await WithoutSecurityHeaderAsync(request, index, maximum, options.Assertion.MaximumElementDepth + SoapEnvelopeReader.EnvelopeDepth, context.RequestAborted).ConfigureAwait(false)
             ?? throw new InvalidOperationException(
                 "The request body was replaced after authentication: the wsse:Security header the credential came from cannot be removed before forwarding.");
 
@@ -43,27 +41,18 @@ internal static class SoapSecurityHeaderRemoval
         return envelope.Length;
     }
 
-    /// <summary>The whole body from its start (the extractor buffered it), or <see langword="null"/> when it cannot be read again or is over the cap.</summary>
-    private static async ValueTask<byte[]?> ReadBufferedBodyAsync(HttpRequest request, long maximum, CancellationToken cancellationToken)
+    /// <summary>
+    /// The buffered body read again from its start without the Security header, or <see langword="null"/> when
+    /// it cannot be read again, is over the cap, or no longer holds that header.
+    /// </summary>
+    private static async ValueTask<byte[]?> WithoutSecurityHeaderAsync(HttpRequest request, int securityHeaderIndex, int maximum, int maximumDepth, CancellationToken cancellationToken)
     {
         if (!request.Body.CanSeek)
         {
             return null;
         }
 
-        request.Body.Position = 0;
-        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 4096, maximum));
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > maximum)
-            {
-                return null;
-            }
-        }
-
-        return buffer.ToArray();
+        using var body = await SoapRequestBody.ReadAsync(request, maximum, cancellationToken).ConfigureAwait(false);
+        return body.Length > maximum ? null : SoapEnvelopeReader.WithoutSecurityHeader(body.Content, securityHeaderIndex, maximum, maximumDepth);
     }
 }
